@@ -1,0 +1,1 @@
+"""Lecture media generator: course sources -> traces -> videos -> slides."""

@@ -1,0 +1,126 @@
+"""Run pdflatex as few times as needed and turn its failures into a few readable lines."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .errors import UserError
+from .tools import require
+
+# Files whose content, if changed by a pass, means another pass is needed.
+AUX_SUFFIXES = (".aux", ".nav", ".snm", ".toc", ".out", ".vrb")
+MAX_PASSES = 4
+
+UNICODE_ERROR = re.compile(r"Unicode character (.) \(U\+([0-9A-F]+)\)")
+HINTS = {
+    "Undefined control sequence": "a LaTeX command is misspelt or its package is not loaded",
+    "not set up for use with LaTeX": "type it as math ($\\eta$) or add it to slides_src/templates/preamble.tex "
+    "with \\newunicodechar",
+    "File `": "a LaTeX package or included file is missing (is texlive-latex-extra installed?)",
+    "Missing $ inserted": "a math symbol is outside $…$",
+}
+
+
+@dataclass
+class LatexResult:
+    pdf: Path
+    passes: int
+
+
+def _aux_digest(job_dir: Path, job: str) -> str:
+    digest = hashlib.sha256()
+    for suffix in AUX_SUFFIXES:
+        f = job_dir / f"{job}{suffix}"
+        if f.exists():
+            digest.update(suffix.encode() + f.read_bytes())
+    return digest.hexdigest()
+
+
+def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], source_name: str) -> LatexResult:
+    """Compile tex into job_dir/<job>.pdf, running cwd-relative (so relative media links hold).
+
+    The aux files stay in job_dir between builds: an edit that does not move any frame
+    numbers or sections then needs one pass only.
+    """
+    pdflatex = require("pdflatex")
+    job = tex.stem
+    job_dir.mkdir(parents=True, exist_ok=True)
+    (job_dir / f"{job}.pdf").unlink(missing_ok=True)
+    before = _aux_digest(job_dir, job)
+    for n in range(1, MAX_PASSES + 1):
+        proc = subprocess.run(
+            [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+             "-file-line-error", f"-output-directory={job_dir.resolve()}", str(tex.resolve())],
+            cwd=cwd, capture_output=True, text=True, errors="replace",
+            env={**os.environ, "max_print_line": "10000", "error_line": "254", "half_error_line": "238"},
+        )
+        log = job_dir / f"{job}.log"
+        if proc.returncode != 0:
+            raise UserError(explain_failure(log, tex, source_lines, source_name))
+        after = _aux_digest(job_dir, job)
+        if after == before:
+            return LatexResult(job_dir / f"{job}.pdf", n)
+        before = after
+    return LatexResult(job_dir / f"{job}.pdf", MAX_PASSES)
+
+
+def explain_failure(log: Path, tex: Path, source_lines: list[str], source_name: str) -> str:
+    """A few lines: the LaTeX message, where it comes from in the deck, a hint, the log."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    lines = text.splitlines()
+    idx = next((i for i, line in enumerate(lines) if line.startswith("!") or re.match(r"^\S+:\d+: ", line)), None)
+    if idx is None:
+        return f"pdflatex failed on {paths.rel(tex)}; full log: {paths.rel(log)}"
+    message = re.sub(r"^(!|\S+:\d+:)\s*", "", lines[idx]).strip()
+    context = ""
+    for line in lines[idx + 1 : idx + 12]:
+        m = re.match(r"^l\.\d+ (.*)$", line)
+        if m:
+            context = m.group(1).strip()
+            break
+    out = [f"LaTeX error: {message}"]
+
+    uni = UNICODE_ERROR.search(text)
+    needle = uni.group(1) if uni else _needle(context)
+    hit = _find_in_source(context, source_lines) if context and not uni else None
+    if hit:
+        needle = context
+    elif needle:
+        hit = _find_in_source(needle, source_lines)
+    if uni:
+        where = f"{source_name}:{hit[0]}" if hit else source_name
+        out = [
+            f"{where}: the character {uni.group(1)} (U+{uni.group(2)}) cannot be typeset by pdflatex",
+        ]
+    elif hit:
+        out.append(f"  in {source_name}:{hit[0]}:")
+    if hit:
+        out.append(f"    {hit[1].rstrip()}")
+        col = hit[1].find(needle)
+        out.append("    " + " " * max(col, 0) + "^")
+    elif context:
+        out.append(f"  near: {context}")
+    hint = next((h for k, h in HINTS.items() if k in message), None)
+    if hint:
+        out.append(f"  hint: {hint}")
+    out.append(f"  full log: {paths.rel(log)}")
+    return "\n".join(out)
+
+
+def _needle(context: str) -> str:
+    """The offending LaTeX token: the last control sequence in the error context."""
+    cs = re.findall(r"\\[A-Za-z@]+", context)
+    return cs[-1] if cs else context[-40:]
+
+
+def _find_in_source(needle: str, source_lines: list[str]) -> tuple[int, str] | None:
+    for number, line in enumerate(source_lines, 1):
+        if needle and needle in line:
+            return number, line
+    return None

@@ -1,0 +1,46 @@
+"""Where things live. Every path is relative to the project root (the current directory)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+ROOT = Path(os.environ.get("LECTURE_ROOT", ".")).resolve()
+SLIDES_SRC = ROOT / "slides_src"
+TEMPLATES = SLIDES_SRC / "templates"
+SCENES = ROOT / "scenes"
+CONFIG_FILE = ROOT / "course.yaml"
+BUILD = ROOT / "build"
+CONFIG_DIR = BUILD / "config"
+TRACES_DIR = Path(os.environ.get("LECTURE_TRACES", BUILD / "traces"))
+FILTERS = Path(__file__).parent / "filters"
+
+
+def rel(path: Path) -> str:
+    """A path as the user should see it: relative to the project root when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> bool:
+    """Write through a temporary file and rename, so no half-written file is left.
+
+    With only_if_changed, an identical file is left alone (its mtime too), which lets
+    Make skip everything downstream. Returns whether the file was written.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    if only_if_changed and path.exists() and path.read_bytes() == raw:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

@@ -1,0 +1,1 @@
+"""Traces: the real PyTorch computations, saved as validated JSON."""

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Install what this project needs and is missing. Silent, and no apt-get, when nothing is.
+#   scripts/setup.sh system   Debian packages (pandoc, TeX Live, Cairo/Pango headers, ...)
+#   scripts/setup.sh python   the .venv with the pinned Python dependencies
+set -euo pipefail
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+
+has() { command -v "$1" >/dev/null 2>&1; }
+tex_has() { has kpsewhich && [ -n "$(kpsewhich "$1" 2>/dev/null)" ]; }
+pc_has() { has pkg-config && pkg-config --exists "$1" 2>/dev/null; }
+
+system() {
+  local missing=()
+  has pandoc                 || missing+=(pandoc)
+  has pdflatex && tex_has beamer.cls || missing+=(texlive-latex-recommended)
+  tex_has tikz.sty           || missing+=(texlive-pictures)
+  tex_has spanish.ldf        || missing+=(texlive-lang-spanish)
+  tex_has lmodern.sty        || missing+=(lmodern)
+  tex_has standalone.cls     || missing+=(texlive-latex-extra)
+  has dvisvgm                || missing+=(dvisvgm)
+  has pdftoppm               || missing+=(poppler-utils)
+  has pkg-config             || missing+=(pkg-config)
+  pc_has cairo               || missing+=(libcairo2-dev)
+  pc_has pangocairo          || missing+=(libpango1.0-dev)
+  has gcc                    || missing+=(gcc)
+  has npm                    || missing+=(npm)
+  "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  "$PYTHON" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+                             || missing+=(python3-dev)
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    has sudo || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+python() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "setup: creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  echo "setup: installing the Python dependencies into $VENV (torch is the CPU build)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e '.[dev]'
+}
+
+case "${1:-}" in
+  system) system ;;
+  python) python ;;
+  *) echo "usage: scripts/setup.sh system|python" >&2; exit 2 ;;
+esac
