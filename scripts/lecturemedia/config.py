@@ -37,8 +37,7 @@ def load(path: Path = paths.CONFIG_FILE) -> dict[str, Any]:
     unknown = set(traces) - set(PARAMS)
     if unknown:
         raise UserError(
-            f"{paths.rel(path)}: unknown trace {sorted(unknown)[0]!r} under `traces:`; "
-            f"known: {', '.join(PARAMS)}"
+            f"{paths.rel(path)}: unknown trace {sorted(unknown)[0]!r} under `traces:`; known: {', '.join(PARAMS)}"
         )
     params = {}
     for name, model in PARAMS.items():
@@ -47,9 +46,7 @@ def load(path: Path = paths.CONFIG_FILE) -> dict[str, Any]:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err["loc"])
-            raise UserError(
-                f"{paths.rel(path)}: traces.{name}.{field}: {err['msg']}"
-            ) from None
+            raise UserError(f"{paths.rel(path)}: traces.{name}.{field}: {err['msg']}") from None
     return {"course": data["course"], "traces": params}
 
 

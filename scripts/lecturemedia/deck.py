@@ -1,10 +1,10 @@
 """Build one deck: its dependencies, its Markdown, its PDF (slides or handout), its HTML.
 
-    python -m lecturemedia.deck deps NAME      build/deps/NAME.d, for Make
-    python -m lecturemedia.deck md NAME        build/md/NAME.md (the rendered template)
-    python -m lecturemedia.deck pdf NAME       build/slides/NAME.pdf
-    python -m lecturemedia.deck handout NAME   build/handouts/NAME.pdf
-    python -m lecturemedia.deck html NAME      build/html/NAME.html
+python -m lecturemedia.deck deps NAME      build/deps/NAME.d, for Make
+python -m lecturemedia.deck md NAME        build/md/NAME.md (the rendered template)
+python -m lecturemedia.deck pdf NAME       build/slides/NAME.pdf
+python -m lecturemedia.deck handout NAME   build/handouts/NAME.pdf
+python -m lecturemedia.deck html NAME      build/html/NAME.html
 """
 
 from __future__ import annotations
@@ -41,15 +41,16 @@ def write_deps(name: str) -> None:
     names = video_names()
     for video in sorted(deps.videos):
         if video not in names:
-            raise UserError(
-                f"slides_src/{name}.md: unknown video {video!r}; the videos are: {', '.join(names)}"
-            )
+            raise UserError(f"slides_src/{name}.md: unknown video {video!r}; the videos are: {', '.join(names)}")
     rel = paths.rel
     templates = " ".join(sorted(rel(Path(t)) for t in deps.templates))
     traces = " ".join(f"build/traces/{t}.json" for t in sorted(deps.traces))
     lines = [f"build/deps/{name}.d: {templates}", f"build/md/{name}.md: {templates} {traces}"]
-    for fmt, folder, exts in (("pdf", "slides", ("mp4", "png")), ("handout", "handouts", ("png",)),
-                              ("html", "html", ("mp4", "png"))):
+    for fmt, folder, exts in (
+        ("pdf", "slides", ("mp4", "png")),
+        ("handout", "handouts", ("png",)),
+        ("html", "html", ("mp4", "png")),
+    ):
         target = f"build/{folder}/{name}.{'html' if fmt == 'html' else 'pdf'}"
         media = [f"build/{folder}/videos/{v}.{e}" for v in sorted(deps.videos) for e in exts]
         lines.append(f"{target}: {' '.join(media)}")
@@ -85,8 +86,19 @@ def render_markdown(name: str) -> None:
         "traces": Traces(),
         "video": templating.video_placer(video_names),
     }
-    text = templating.render(name, context)
+    try:
+        text = templating.render(name, context)
+    except UserError:
+        remove_outputs(name)
+        raise
     paths.write_atomic(BUILD / "md" / f"{name}.md", text)
+
+
+def remove_outputs(name: str) -> None:
+    """After a failure, leave no output of this deck that could pass for the current one."""
+    (BUILD / "md" / f"{name}.md").unlink(missing_ok=True)
+    for fmt, folder in OUT_DIRS.items():
+        (folder / f"{name}.{'html' if fmt == 'html' else 'pdf'}").unlink(missing_ok=True)
 
 
 def build_pdf(name: str, handout: bool) -> None:
@@ -118,8 +130,9 @@ def build_pdf(name: str, handout: bool) -> None:
 
 @friendly_main
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m lecturemedia.deck", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m lecturemedia.deck", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("step", choices=["deps", "md", "pdf", "handout", "html"])
     parser.add_argument("name", help="deck name: slides_src/NAME.md")
     args = parser.parse_args()

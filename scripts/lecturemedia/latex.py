@@ -20,7 +20,7 @@ MAX_PASSES = 4
 UNICODE_ERROR = re.compile(r"Unicode character (.) \(U\+([0-9A-F]+)\)")
 HINTS = {
     "Undefined control sequence": "a LaTeX command is misspelt or its package is not loaded",
-    "not set up for use with LaTeX": "type it as math ($\\eta$) or add it to slides_src/templates/preamble.tex "
+    "Unicode character": "type it as math ($\\eta$) or add it to slides_src/templates/preamble.tex "
     "with \\newunicodechar",
     "File `": "a LaTeX package or included file is missing (is texlive-latex-extra installed?)",
     "Missing $ inserted": "a math symbol is outside $…$",
@@ -55,9 +55,19 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
     before = _aux_digest(job_dir, job)
     for n in range(1, MAX_PASSES + 1):
         proc = subprocess.run(
-            [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
-             "-file-line-error", f"-output-directory={job_dir.resolve()}", str(tex.resolve())],
-            cwd=cwd, capture_output=True, text=True, errors="replace",
+            [
+                pdflatex,
+                "-no-shell-escape",
+                "-interaction=nonstopmode",
+                "-halt-on-error",
+                "-file-line-error",
+                f"-output-directory={job_dir.resolve()}",
+                str(tex.resolve()),
+            ],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="replace",
             env={**os.environ, "max_print_line": "10000", "error_line": "254", "half_error_line": "238"},
         )
         log = job_dir / f"{job}.log"
@@ -78,21 +88,23 @@ def explain_failure(log: Path, tex: Path, source_lines: list[str], source_name: 
     if idx is None:
         return f"pdflatex failed on {paths.rel(tex)}; full log: {paths.rel(log)}"
     message = re.sub(r"^(!|\S+:\d+:)\s*", "", lines[idx]).strip()
-    context = ""
+    # TeX shows where it stopped: "l.123 text" and, when the error came from a macro's
+    # argument (a beamer frame is read whole), a "<recently read> \cs" line before it.
+    context = first_context = ""
     for line in lines[idx + 1 : idx + 12]:
         m = re.match(r"^l\.\d+ (.*)$", line)
+        if not first_context and line.strip():
+            first_context = re.sub(r"^(<[^>]+>|l\.\d+)\s*", "", line).strip()
         if m:
             context = m.group(1).strip()
             break
     out = [f"LaTeX error: {message}"]
 
     uni = UNICODE_ERROR.search(text)
-    needle = uni.group(1) if uni else _needle(context)
-    hit = _find_in_source(context, source_lines) if context and not uni else None
-    if hit:
-        needle = context
-    elif needle:
-        hit = _find_in_source(needle, source_lines)
+    needle = uni.group(1) if uni else _needle(first_context or context)
+    hit = _find_in_source(needle, source_lines) if needle else None
+    if hit is None and context and not uni:
+        hit, needle = _find_in_source(context, source_lines), context
     if uni:
         where = f"{source_name}:{hit[0]}" if hit else source_name
         out = [

@@ -23,9 +23,20 @@ def convert(
 ) -> None:
     """source (Markdown) -> output with `writer`; errors name the deck."""
     pandoc = require("pandoc")
-    args = [pandoc, str(source.resolve()), "-f", READER, "-t", writer, "--standalone", "--slide-level=1",
-            "--metadata-file", str((paths.CONFIG_DIR / "course.json").resolve()),
-            "-o", str(output.resolve())]
+    args = [
+        pandoc,
+        str(source.resolve()),
+        "-f",
+        READER,
+        "-t",
+        writer,
+        "--standalone",
+        "--slide-level=1",
+        "--metadata-file",
+        str((paths.CONFIG_DIR / "course.json").resolve()),
+        "-o",
+        str(output.resolve()),
+    ]
     for name in FILTERS:
         args += ["--lua-filter", str(paths.FILTERS / name)]
     args += extra or []

@@ -39,7 +39,7 @@ def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -65,15 +65,12 @@ def _walk_calls(ast: nodes.Template, source_name: str) -> Iterator[tuple[str, st
         elif isinstance(node, nodes.Getitem) and _is_name(node.node, "traces"):
             if not isinstance(node.arg, nodes.Const):
                 raise UserError(
-                    f"{source_name}:{node.lineno}: name the trace literally, "
-                    'as traces.sgd_x2 or traces["sgd_x2"]'
+                    f'{source_name}:{node.lineno}: name the trace literally, as traces.sgd_x2 or traces["sgd_x2"]'
                 )
             yield "trace", str(node.arg.value)
         elif isinstance(node, nodes.Call) and _is_name(node.node, "video"):
             if not node.args or not isinstance(node.args[0], nodes.Const):
-                raise UserError(
-                    f"{source_name}:{node.lineno}: name the video literally, as video(\"sgd_x2\")"
-                )
+                raise UserError(f'{source_name}:{node.lineno}: name the video literally, as video("sgd_x2")')
             yield "video", str(node.args[0].value)
 
 
@@ -173,8 +170,7 @@ def video_placer(known: Callable[[], list[str]]) -> Callable[..., str]:
         names = known()
         if not VIDEO_NAME.match(str(name)) or name not in names:
             raise UserError(
-                f"unknown video {name!r}; the videos are: {', '.join(names) or '(none)'}"
-                " (one per scenes/<name>.py)"
+                f"unknown video {name!r}; the videos are: {', '.join(names) or '(none)'} (one per scenes/<name>.py)"
             )
         attrs = f'.animation poster="videos/{name}.png"'
         if width:

@@ -22,7 +22,5 @@ def require(program: str) -> str:
     found = shutil.which(program)
     if found is None:
         package = DEBIAN_PACKAGE.get(program, program)
-        raise UserError(
-            f"{program} is not installed; run `make setup` (or `apt-get install {package}`)"
-        )
+        raise UserError(f"{program} is not installed; run `make setup` (or `apt-get install {package}`)")
     return found
