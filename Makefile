@@ -77,6 +77,10 @@ test: $(SETUP)
 lint: $(SETUP)
 	$(VENV)/bin/ruff check scripts scenes tests
 
+## bench: time the builds against the bare tools (in a throw-away copy)
+bench: $(SETUP)
+	$(PY) scripts/bench.py
+
 ## clean: remove build/
 clean:
 	rm -rf build

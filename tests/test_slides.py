@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Project, pdf_pages, pdf_text
+from conftest import REPO, pdf_pages, pdf_text
+from lecturemedia.project_copy import Project
 
 DECKS = sorted(p.stem for p in (REPO / "slides_src").glob("*.md"))
 

@@ -16,6 +16,7 @@ from .tools import require
 # Files whose content, if changed by a pass, means another pass is needed.
 AUX_SUFFIXES = (".aux", ".nav", ".snm", ".toc", ".out", ".vrb")
 MAX_PASSES = 4
+TEX_ENV = {**os.environ, "max_print_line": "10000", "error_line": "254", "half_error_line": "238"}
 
 UNICODE_ERROR = re.compile(r"Unicode character (.) \(U\+([0-9A-F]+)\)")
 HINTS = {
@@ -53,6 +54,7 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
     job_dir.mkdir(parents=True, exist_ok=True)
     (job_dir / f"{job}.pdf").unlink(missing_ok=True)
     before = _aux_digest(job_dir, job)
+    fmt = _preamble_format(pdflatex, tex, job_dir)
     for n in range(1, MAX_PASSES + 1):
         proc = subprocess.run(
             [
@@ -61,6 +63,7 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
                 "-interaction=nonstopmode",
                 "-halt-on-error",
                 "-file-line-error",
+                *([f"-fmt={fmt}"] if fmt else []),
                 f"-output-directory={job_dir.resolve()}",
                 str(tex.resolve()),
             ],
@@ -68,7 +71,7 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
             capture_output=True,
             text=True,
             errors="replace",
-            env={**os.environ, "max_print_line": "10000", "error_line": "254", "half_error_line": "238"},
+            env={**TEX_ENV, "TEXFORMATS": f"{job_dir.resolve()}:"},
         )
         log = job_dir / f"{job}.log"
         if proc.returncode != 0:
@@ -78,6 +81,39 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
             return LatexResult(job_dir / f"{job}.pdf", n)
         before = after
     return LatexResult(job_dir / f"{job}.pdf", MAX_PASSES)
+
+
+def _preamble_format(pdflatex: str, tex: Path, job_dir: Path) -> str | None:
+    """A format with the deck's preamble already loaded (mylatexformat), made once per
+    preamble text: it saves loading beamer and TikZ on every pass. None if it cannot be made.
+    """
+    preamble = tex.read_text(encoding="utf-8").split("\\begin{document}", 1)[0]
+    name = "preamble-" + hashlib.sha256(preamble.encode()).hexdigest()[:16]
+    if (job_dir / f"{name}.fmt").exists():
+        return name
+    for old in job_dir.glob("preamble-*"):
+        old.unlink()
+    proc = subprocess.run(
+        [
+            pdflatex,
+            "-ini",
+            "-no-shell-escape",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            f"-jobname={name}",
+            "&pdflatex",
+            "mylatexformat.ltx",
+            str(tex.resolve()),
+        ],
+        cwd=job_dir,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        env=TEX_ENV,
+    )
+    if proc.returncode != 0 or not (job_dir / f"{name}.fmt").exists():
+        return None
+    return name
 
 
 def explain_failure(log: Path, tex: Path, source_lines: list[str], source_name: str) -> str:

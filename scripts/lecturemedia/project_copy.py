@@ -1,0 +1,69 @@
+"""A throw-away copy of the project, for the tests and the benchmark to edit and rebuild."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES = (
+    "Makefile",
+    "course.yaml",
+    "pyproject.toml",
+    "slides_src",
+    "scenes",
+    "scripts",
+    "tests",
+    "package.json",
+    "package-lock.json",
+)
+
+
+@dataclass
+class Project:
+    root: Path
+
+    def make(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the project's Makefile here, with this interpreter's venv and no setup step."""
+        proc = subprocess.run(
+            ["make", "--no-print-directory", f"VENV={Path(sys.prefix)}", "SETUP=", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"make {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def edit(self, rel: str, change: Callable[[str], str]) -> None:
+        p = self.path(rel)
+        p.write_text(change(p.read_text(encoding="utf-8")), encoding="utf-8")
+
+    def mtimes(self, pattern: str = "build/**/*") -> dict[str, int]:
+        return {str(p.relative_to(self.root)): p.stat().st_mtime_ns for p in self.root.glob(pattern) if p.is_file()}
+
+
+def copy_project(source: Path, dest: Path, with_build: bool = False) -> Project:
+    """Copy the project's sources (and, with_build, its build/ with times kept) to dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SOURCES:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    if with_build:
+        shutil.copytree(source / "build", dest / "build", symlinks=True)
+        if (source / "node_modules").exists():
+            (dest / "node_modules").symlink_to((source / "node_modules").resolve())
+    return Project(dest)
