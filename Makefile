@@ -4,6 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules
 
@@ -49,7 +50,7 @@ build/config/course.json: build/config/.split ;
 build/config/trace-%.json: build/config/.split ;
 
 # ---- traces
-build/traces/%.json: $(PKG)/traces/%.py $(PKG)/traces/store.py build/config/trace-%.json | $(SETUP)
+build/traces/%.json: $(PKG)/traces/%.py $(PKG)/traces/schema.py $(PKG)/traces/store.py build/config/trace-%.json | $(SETUP)
 	$(PY) -m lecturemedia.traces $*
 
 # ---- decks: template -> Markdown -> LaTeX -> PDF

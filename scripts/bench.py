@@ -63,7 +63,15 @@ def bench_slides(project: Project, scratch: Path) -> None:
         print(row("make slides with nothing changed", noop, bare))
 
 
-SECTIONS = {"slides": bench_slides}
+def bench_traces(project: Project, scratch: Path) -> None:
+    print("traces: the three PyTorch computations on the CPU, from scratch")
+    for jobs in ("-j1", "-j2"):
+        shutil.rmtree(project.path("build/traces"), ignore_errors=True)
+        print(row(f"make {jobs} traces", timed(lambda jobs=jobs: project.make(jobs, "traces"))))
+    print(row("make traces with nothing changed", timed(lambda: project.make("traces"))))
+
+
+SECTIONS = {"traces": bench_traces, "slides": bench_slides}
 
 
 def main() -> None:

@@ -25,6 +25,10 @@ def rel(path: Path) -> str:
         return str(path)
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> bool:
     """Write through a temporary file and rename, so no half-written file is left.
 
@@ -39,6 +43,7 @@ def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+        Path(tmp).chmod(0o666 & ~_UMASK)  # mkstemp makes it private; give it the usual mode
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
