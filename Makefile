@@ -6,7 +6,8 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .SECONDARY:
 .SUFFIXES:
-MAKEFLAGS += --no-builtin-rules
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += --no-builtin-rules -j$(JOBS) --output-sync=line
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -49,9 +50,24 @@ build/config/.split: course.yaml $(PKG)/config.py $(PKG)/traces/params.py | $(SE
 build/config/course.json: build/config/.split ;
 build/config/trace-%.json: build/config/.split ;
 
-# ---- traces
-build/traces/%.json: $(PKG)/traces/%.py $(PKG)/traces/schema.py $(PKG)/traces/store.py build/config/trace-%.json | $(SETUP)
+# ---- traces: the generator runs when it or its parameters change; the .json is rewritten
+# only when its bytes change, so the videos and decks that read it rebuild only then.
+build/traces/.%.stamp: $(PKG)/traces/%.py $(PKG)/traces/schema.py $(PKG)/traces/store.py \
+		build/config/trace-%.json | $(SETUP)
 	$(PY) -m lecturemedia.traces $*
+	touch $@
+build/traces/%.json: build/traces/.%.stamp
+	@[ -f $@ ] || $(PY) -m lecturemedia.traces $*
+
+# ---- videos: one Manim scene per trace; QUALITY=preview (480p15) | final (1080p60) | test
+VIDEO_DIR := build/videos$(if $(filter-out preview,$(QUALITY)),/$(QUALITY))
+SCENES    := $(filter-out common,$(patsubst scenes/%.py,%,$(wildcard scenes/*.py)))
+
+## videos: build/videos/<scene>.mp4 and its poster .png (QUALITY=final: build/videos/final/)
+videos: $(SCENES:%=$(VIDEO_DIR)/%.mp4)
+
+$(VIDEO_DIR)/%.mp4 $(VIDEO_DIR)/%.png: scenes/%.py scenes/common.py build/traces/%.json $(PKG)/video.py | $(SETUP)
+	$(PY) -m lecturemedia.video $* --quality $(QUALITY)
 
 # ---- decks: template -> Markdown -> LaTeX -> PDF
 build/deps/%.d: slides_src/%.md $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
@@ -78,9 +94,9 @@ test: $(SETUP)
 lint: $(SETUP)
 	$(VENV)/bin/ruff check scripts scenes tests
 
-## bench: time the builds against the bare tools (in a throw-away copy)
+## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos")
 bench: $(SETUP)
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(BENCH)
 
 ## clean: remove build/
 clean:

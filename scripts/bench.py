@@ -71,7 +71,65 @@ def bench_traces(project: Project, scratch: Path) -> None:
     print(row("make traces with nothing changed", timed(lambda: project.make("traces"))))
 
 
-SECTIONS = {"traces": bench_traces, "slides": bench_slides}
+RENDERED = re.compile(r"video (\w+) \((\w+)\): \S+, ([\d.]+) s of video in ([\d.]+) s")
+
+
+def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[str, tuple[float, float]]]:
+    """Wall time of `make videos` from nothing, and per scene (video seconds, render seconds)."""
+    folder = project.path("build/videos" if quality == "preview" else f"build/videos/{quality}")
+    for video in folder.glob("*.mp4"):
+        video.unlink()
+    out: dict[str, subprocess.CompletedProcess[str]] = {}
+    took = timed(lambda: out.update(run=project.make(f"JOBS={jobs}", "videos", f"QUALITY={quality}")))
+    scenes = {m[1]: (float(m[3]), float(m[4])) for m in RENDERED.finditer(out["run"].stdout)}
+    return took, scenes
+
+
+def plain_manim(project: Project, name: str, flag: str, media: Path) -> float:
+    cls = "".join(part.capitalize() for part in name.split("_"))
+    cmd = [
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        flag,
+        "--progress_bar",
+        "none",
+        "-v",
+        "WARNING",
+        "--media_dir",
+        str(media),
+        f"scenes/{name}.py",
+        cls,
+    ]
+    return timed(lambda: subprocess.run(cmd, cwd=project.root, check=True, capture_output=True))
+
+
+def bench_videos(project: Project, scratch: Path) -> None:
+    print("videos: render time per second of video")
+    project.make("traces")
+    parallel, _ = render_all(project, "preview", 3)
+    sequential, preview = render_all(project, "preview", 1)
+    noop = timed(lambda: project.make("videos"))
+    _, final = render_all(project, "final", 1)
+    for name in sorted(preview):
+        (video_s, preview_s), (_, final_s) = preview[name], final[name]
+        print(f" {name} ({video_s:.1f} s of video)")
+        print(row("preview (854x480, 15 fps), per video second", preview_s / video_s))
+        print(row("final (1920x1080, 60 fps), per video second", final_s / video_s))
+        ql = plain_manim(project, name, "-ql", scratch / "plain")
+        qh = plain_manim(project, name, "-qh", scratch / "plain")
+        print(row("plain manim -ql, whole scene", ql))
+        print(row("our preview render, whole scene", preview_s, ql))
+        print(row("plain manim -qh, whole scene", qh))
+        print(row("our final render, whole scene", final_s, qh))
+    print(" all scenes, preview")
+    print(row("one after another (make JOBS=1 videos)", sequential))
+    print(row("in parallel (make JOBS=3 videos)", parallel, sequential))
+    print(row("make videos with nothing changed", noop, sequential))
+
+
+SECTIONS = {"traces": bench_traces, "slides": bench_slides, "videos": bench_videos}
 
 
 def main() -> None:

@@ -188,7 +188,7 @@ def test_make_traces_regenerates_only_what_changed(fresh: Project) -> None:
     fresh.make("-j2", "traces")
     names = ["autograd_graph", "sgd_x2", "two_layer_net"]
     before = {n: fresh.path(f"build/traces/{n}.json").stat().st_mtime_ns for n in names}
-    assert "Nothing to be done" in fresh.make("traces").stdout
+    assert "lecturemedia" not in fresh.make("traces").stdout  # nothing ran
     fresh.edit(
         "course.yaml",
         lambda s: s.replace("learning_rates: [0.01, 0.1, 0.9, 1.1]", "learning_rates: [0.01, 0.1, 0.5, 0.9, 1.1]"),

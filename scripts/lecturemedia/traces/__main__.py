@@ -34,7 +34,7 @@ def main() -> None:
         print(f"  trace {name}: computing with PyTorch …", flush=True)
         module = importlib.import_module(f"{__package__}.{name}")
         trace = module.compute(params_for(name))
-        path = store.write(trace)
+        path = store.write(trace, only_if_changed=True)
         print(f"  trace {name}: {paths.rel(path)} ({time.monotonic() - start:.1f} s)", flush=True)
 
 

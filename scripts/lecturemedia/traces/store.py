@@ -24,9 +24,9 @@ def dumps(trace: Any) -> str:
     return json.dumps(trace.model_dump(mode="json"), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def write(trace: Any, path: Path | None = None) -> Path:
+def write(trace: Any, path: Path | None = None, only_if_changed: bool = False) -> Path:
     path = path or trace_path(trace.trace)
-    paths.write_atomic(path, dumps(trace))
+    paths.write_atomic(path, dumps(trace), only_if_changed=only_if_changed)
     return path
 
 

@@ -1,0 +1,61 @@
+"""What every scene shares: reading its trace, the course's colours, progress, the poster.
+
+A scene reads its trace through `trace()`; it never trains or recomputes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from lecturemedia.traces import store
+from manim import BLUE_C, GREY_B, ORANGE, RED_C, WHITE, Scene, Text
+
+VALUE = BLUE_C  # forward values
+GRAD = ORANGE  # gradients
+NODE = GREY_B
+BAD = RED_C
+CLASS_COLORS = ("#3b7dd8", "#e8871e")  # clase 0, clase 1
+FONT = "DejaVu Sans"
+
+
+def trace(name: str) -> Any:
+    """The validated trace (build/traces/NAME.json, or the folder in LECTURE_TRACES)."""
+    return store.load(name)
+
+
+def label(text: str, size: float = 28, color: Any = WHITE, **kwargs: Any) -> Text:
+    return Text(text, font=FONT, font_size=size, color=color, **kwargs)
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """A number as the slides write it: Spanish-style decimal point kept, trailing zeros cut."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class TraceScene(Scene):
+    """A scene that reports its progress and saves its last frame as the poster."""
+
+    def setup(self) -> None:
+        self._animations = 0
+        self._started = time.monotonic()
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        super().play(*args, **kwargs)
+        self._animations += 1
+        name = type(self).__name__
+        print(
+            f"    {name}: animation {self._animations}, {self.time:.1f} s of video "
+            f"({time.monotonic() - self._started:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def tear_down(self) -> None:
+        poster = os.environ.get("LECTURE_POSTER")
+        if poster:
+            self.camera.get_image().convert("RGB").save(poster, format="PNG")
+        super().tear_down()

@@ -1,0 +1,167 @@
+"""Render one scene to build/videos/[QUALITY/]NAME.mp4 and its poster NAME.png.
+
+    python -m lecturemedia.video NAME [--quality preview|final|test]
+
+The trace is checked before Manim is imported; the scene renders in this process, so an
+exception in it is reported as the scene's file:line, and a LaTeX failure as the formula
+and LaTeX's message. The full log is kept under build/logs/videos/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import UserError, friendly_main
+
+QUALITIES: dict[str, dict[str, Any]] = {
+    "preview": {"pixel_width": 854, "pixel_height": 480, "frame_rate": 15},  # Manim's -ql
+    "final": {"pixel_width": 1920, "pixel_height": 1080, "frame_rate": 60},  # Manim's -qh
+    "test": {"pixel_width": 256, "pixel_height": 144, "frame_rate": 5},  # the test suite's
+}
+
+
+def out_dir(quality: str) -> Path:
+    return paths.BUILD / "videos" if quality == "preview" else paths.BUILD / "videos" / quality
+
+
+def scene_class_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(name: str, quality: str) -> tuple[Path, Path]:
+    source = paths.SCENES / f"{name}.py"
+    if not source.exists():
+        known = ", ".join(sorted(p.stem for p in paths.SCENES.glob("*.py") if p.stem != "common"))
+        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
+    from .traces import store
+
+    store.load(name)  # a missing or stale trace is reported before Manim starts
+    start = time.monotonic()
+    print(f"  video {name} ({quality}): rendering …", flush=True)
+
+    import manim
+
+    media = paths.BUILD / "manim" / name
+    log_path = paths.BUILD / "logs" / "videos" / f"{name}-{quality}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    target_dir = out_dir(quality)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    poster_tmp = target_dir / f".{name}.png.tmp"
+    os.environ["LECTURE_POSTER"] = str(poster_tmp)
+
+    collect = _Collect()
+    logger = logging.getLogger("manim")
+    logger.addHandler(collect)
+    for handler in logger.handlers:
+        if handler is not collect:
+            handler.setLevel(logging.CRITICAL)  # the console: we say it shorter
+
+    settings = {
+        **QUALITIES[quality],
+        "media_dir": str(media),
+        "output_file": f"{name}-{quality}",
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "input_file": str(source),
+    }
+    try:
+        with manim.tempconfig(settings):
+            scene_cls = _load_scene(source, scene_class_name(name))
+            scene = scene_cls()
+            scene.render()
+            movie = Path(scene.renderer.file_writer.movie_file_path)
+            seconds = scene.time
+    except Exception as exc:
+        log_path.write_text("\n".join(collect.messages) + "\n" + traceback.format_exc(), encoding="utf-8")
+        for stale in (target_dir / f"{name}.mp4", target_dir / f"{name}.png", poster_tmp):
+            stale.unlink(missing_ok=True)  # nothing left that could pass for this scene's video
+        raise UserError(explain(name, exc, collect.messages, log_path)) from None
+    finally:
+        logger.removeHandler(collect)
+    log_path.write_text("\n".join(collect.messages) + "\n", encoding="utf-8")
+    if not poster_tmp.exists():
+        raise UserError(f"scenes/{name}.py: no poster was saved; its scene should derive from common.TraceScene")
+    mp4, png = target_dir / f"{name}.mp4", target_dir / f"{name}.png"
+    tmp = target_dir / f".{name}.mp4.tmp"
+    shutil.copyfile(movie, tmp)
+    tmp.replace(mp4)
+    poster_tmp.replace(png)
+    took = time.monotonic() - start
+    print(f"  video {name} ({quality}): {paths.rel(mp4)}, {seconds:.1f} s of video in {took:.1f} s", flush=True)
+    return mp4, png
+
+
+def _load_scene(source: Path, class_name: str) -> Any:
+    sys.path.insert(0, str(source.parent))
+    spec = importlib.util.spec_from_file_location(f"scene_{source.stem}", source)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not hasattr(module, class_name):
+        raise UserError(f"{paths.rel(source)}: no scene class {class_name} (the file's name in CamelCase)")
+    return getattr(module, class_name)
+
+
+def explain(name: str, exc: BaseException, messages: list[str], log_path: Path) -> str:
+    """One screen at most: where in the scene, what went wrong, and the log's path."""
+    in_scenes = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).resolve().parent == paths.SCENES.resolve()
+    ]
+    own = [f for f in in_scenes if Path(f.filename).stem == name]
+    frames = own or in_scenes  # the scene's own line first, else a shared helper's
+    where = f"{paths.rel(Path(frames[-1].filename))}:{frames[-1].lineno}" if frames else f"scenes/{name}.py"
+    code = f"\n    {frames[-1].line}" if frames and frames[-1].line else ""
+    tex_error = next((m for m in messages if m.startswith("LaTeX compilation error")), None)
+    if tex_error:
+        context = next((m for m in messages if m.startswith("Context of error")), "")
+        formula = next((line[3:].strip() for line in context.splitlines() if line.startswith("-> ")), "")
+        formula = re.sub(r"\\special\{dvisvgm:raw [^}]*\}", "", formula)  # Manim's own markers
+        lines = [
+            f"{where}: LaTeX could not typeset a formula of scene {name}{code}",
+            f"  formula: {formula}" if formula else "",
+            f"  {tex_error.strip()}",
+        ]
+    elif isinstance(exc, UserError):
+        lines = [f"{where}: {exc}"]
+    else:
+        lines = [f"{where}: {type(exc).__name__}: {exc}{code}"]
+    lines.append(f"  full log: {paths.rel(log_path)}")
+    return "\n".join(line for line in lines if line)
+
+
+@friendly_main
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m lecturemedia.video", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("name", help="scene: scenes/NAME.py")
+    parser.add_argument("--quality", choices=list(QUALITIES), default="preview")
+    args = parser.parse_args()
+    render(args.name, args.quality)
+
+
+if __name__ == "__main__":
+    main()
