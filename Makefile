@@ -23,11 +23,17 @@ FILTERS := $(wildcard $(PKG)/filters/*.lua)
 .DEFAULT_GOAL := all
 .PHONY: all slides handouts html traces videos setup test lint bench clean help
 
-## all: every deck as slides (PDF)
-all: slides
+## all: every deck as slides (PDF), handouts (PDF) and HTML
+all: slides handouts html
 
 ## slides: build/slides/<deck>.pdf for every slides_src/<deck>.md
 slides: $(DECKS:%=build/slides/%.pdf)
+
+## handouts: build/handouts/<deck>.pdf: the slides with the posters and no media links
+handouts: $(DECKS:%=build/handouts/%.pdf)
+
+## html: build/html/<deck>.html, reveal.js with the videos inline, working offline
+html: $(DECKS:%=build/html/%.html)
 
 ## traces: the PyTorch computations, build/traces/<name>.json
 traces: $(TRACES:%=build/traces/%.json)
@@ -81,6 +87,41 @@ DECK_INPUTS := build/config/course.json slides_src/templates/preamble.tex $(FILT
 
 build/slides/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
 	$(PY) -m lecturemedia.deck pdf $*
+
+build/handouts/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
+	$(PY) -m lecturemedia.deck handout $*
+
+HTML_ASSETS := build/html/reveal.js/.copied build/html/revealjs.css
+build/html/%.html: build/md/%.md build/config/course.json $(FILTERS) $(PKG)/html.py $(PKG)/pandoc.py \
+		| $(SETUP) $(HTML_ASSETS)
+	$(PY) -m lecturemedia.deck html $*
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+build/html/reveal.js/.copied: node_modules/.package-lock.json
+	rm -rf $(@D) && mkdir -p $(@D)
+	cp -r node_modules/reveal.js/dist node_modules/reveal.js/plugin node_modules/reveal.js/LICENSE $(@D)/
+	touch $@
+
+build/html/revealjs.css: slides_src/templates/revealjs.css
+	$(copy)
+
+# ---- each output folder gets its own copy of the media it links, so that it can be
+# copied away whole. Which quality it gets follows QUALITY (recorded in build/.quality).
+QUALITY_STAMP := build/.quality
+$(shell mkdir -p build && [ "$$(cat $(QUALITY_STAMP) 2>/dev/null)" = "$(QUALITY)" ] || echo "$(QUALITY)" > $(QUALITY_STAMP))
+
+define copy
+	@mkdir -p $(@D)
+	cp $< $@.tmp && mv $@.tmp $@
+endef
+build/slides/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
+	$(copy)
+build/handouts/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
+	$(copy)
+build/html/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
+	$(copy)
 
 ifeq ($(filter clean help setup test lint,$(MAKECMDGOALS)),)
 -include $(DECKS:%=build/deps/%.d)

@@ -64,7 +64,7 @@ def test_scan_finds_templates_traces_and_videos_without_rendering(tmp_path: Path
     )
     deps = templating.scan("deck", templating.make_env(tmp_path))
     assert deps.traces == {"sgd_x2", "autograd_graph", "two_layer_net"}
-    assert deps.videos == {"sgd_x2"}
+    assert set(deps.videos) == {"sgd_x2"}
     assert {Path(t).name for t in deps.templates} == {"macros.md", "part.md"}
 
 

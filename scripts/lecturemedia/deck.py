@@ -39,9 +39,9 @@ def write_deps(name: str) -> None:
     deck_source(name)
     deps = templating.scan(name)
     names = video_names()
-    for video in sorted(deps.videos):
+    for video, where in sorted(deps.videos.items()):
         if video not in names:
-            raise UserError(f"slides_src/{name}.md: unknown video {video!r}; the videos are: {', '.join(names)}")
+            raise UserError(f"{where}: unknown video {video!r}; the videos are: {', '.join(names)}")
     rel = paths.rel
     templates = " ".join(sorted(rel(Path(t)) for t in deps.templates))
     traces = " ".join(f"build/traces/{t}.json" for t in sorted(deps.traces))
@@ -54,7 +54,6 @@ def write_deps(name: str) -> None:
         target = f"build/{folder}/{name}.{'html' if fmt == 'html' else 'pdf'}"
         media = [f"build/{folder}/videos/{v}.{e}" for v in sorted(deps.videos) for e in exts]
         lines.append(f"{target}: {' '.join(media)}")
-    lines.append(f"DECK_VIDEOS_{name} := {' '.join(sorted(deps.videos))}")
     paths.write_atomic(BUILD / "deps" / f"{name}.d", "\n".join(lines) + "\n")
 
 
@@ -88,10 +87,21 @@ def render_markdown(name: str) -> None:
     }
     try:
         text = templating.render(name, context)
+        check_paths(name, text)
     except UserError:
         remove_outputs(name)
         raise
     paths.write_atomic(BUILD / "md" / f"{name}.md", text)
+
+
+def check_paths(name: str, text: str) -> None:
+    """Refuse a deck that names a file outside the project (`../../x.png`, `/etc/…`)."""
+    source = deck_source(name)
+    for target in templating.paths_leaving(text, paths.SLIDES_SRC, paths.ROOT):
+        lines = source.read_text(encoding="utf-8").splitlines()
+        line = next((i for i, text_line in enumerate(lines, 1) if target in text_line), None)
+        where = f"{paths.rel(source)}:{line}" if line else paths.rel(source)
+        raise UserError(f"{where}: the path {target!r} leaves the project; keep what a deck uses inside it")
 
 
 def remove_outputs(name: str) -> None:

@@ -20,6 +20,7 @@ def convert(
     deck_name: str,
     extra: list[str] | None = None,
     cwd: Path | None = None,
+    filters: tuple[str, ...] = FILTERS,
 ) -> None:
     """source (Markdown) -> output with `writer`; errors name the deck."""
     pandoc = require("pandoc")
@@ -37,11 +38,11 @@ def convert(
         "-o",
         str(output.resolve()),
     ]
-    for name in FILTERS:
+    for name in filters:
         args += ["--lua-filter", str(paths.FILTERS / name)]
     args += extra or []
     proc = subprocess.run(args, capture_output=True, text=True, errors="replace", cwd=cwd)
-    messages = [line for line in proc.stderr.splitlines() if line.strip()]
+    messages = [line[:300] for line in proc.stderr.splitlines() if line.strip()]
     if proc.returncode != 0:
         shown = "\n  ".join(messages[:6]) or f"exit status {proc.returncode}"
         raise UserError(f"{deck_name}: pandoc failed:\n  {shown}")

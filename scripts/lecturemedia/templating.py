@@ -33,9 +33,15 @@ DELIMITERS = {
 DELIMITER_HINT = 'write a literal `<<` as `<< "<<" >>`, or wrap the text in `<% raw %>…<% endraw %>`'
 
 
+def num(value: float, digits: int = 2) -> str:
+    """A number as a slide quotes it: at most `digits` decimals, no trailing zeros."""
+    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def make_env(src_dir: Path = paths.SLIDES_SRC) -> SandboxedEnvironment:
     """The one Jinja environment decks render in: sandboxed, strict, our delimiters."""
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(src_dir / "templates"), str(src_dir)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -44,6 +50,8 @@ def make_env(src_dir: Path = paths.SLIDES_SRC) -> SandboxedEnvironment:
         autoescape=False,
         **DELIMITERS,
     )
+    env.filters["num"] = num
+    return env
 
 
 # ---------------------------------------------------------------- dependency scan
@@ -55,23 +63,23 @@ class Dependencies:
 
     templates: set[str] = field(default_factory=set)
     traces: set[str] = field(default_factory=set)
-    videos: set[str] = field(default_factory=set)
+    videos: dict[str, str] = field(default_factory=dict)  # name -> where it is placed (file:line)
 
 
-def _walk_calls(ast: nodes.Template, source_name: str) -> Iterator[tuple[str, str]]:
+def _walk_calls(ast: nodes.Template, source_name: str) -> Iterator[tuple[str, str, int]]:
     for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Call)):
         if isinstance(node, nodes.Getattr) and _is_name(node.node, "traces"):
-            yield "trace", node.attr
+            yield "trace", node.attr, node.lineno
         elif isinstance(node, nodes.Getitem) and _is_name(node.node, "traces"):
             if not isinstance(node.arg, nodes.Const):
                 raise UserError(
                     f'{source_name}:{node.lineno}: name the trace literally, as traces.sgd_x2 or traces["sgd_x2"]'
                 )
-            yield "trace", str(node.arg.value)
+            yield "trace", str(node.arg.value), node.lineno
         elif isinstance(node, nodes.Call) and _is_name(node.node, "video"):
             if not node.args or not isinstance(node.args[0], nodes.Const):
                 raise UserError(f'{source_name}:{node.lineno}: name the video literally, as video("sgd_x2")')
-            yield "video", str(node.args[0].value)
+            yield "video", str(node.args[0].value), node.lineno
 
 
 def _is_name(node: nodes.Node, name: str) -> bool:
@@ -96,8 +104,12 @@ def scan(deck: str, env: SandboxedEnvironment | None = None) -> Dependencies:
             ast = env.parse(source, name=name, filename=filename)
         except jinja2.TemplateSyntaxError as exc:
             raise _syntax_error(exc) from None
-        for kind, value in _walk_calls(ast, paths.rel(Path(filename))):
-            (deps.traces if kind == "trace" else deps.videos).add(value)
+        shown = paths.rel(Path(filename))
+        for kind, value, line in _walk_calls(ast, shown):
+            if kind == "trace":
+                deps.traces.add(value)
+            else:
+                deps.videos.setdefault(value, f"{shown}:{line}")
         todo.extend(t for t in meta.find_referenced_templates(ast) if t)
     return deps
 
@@ -180,3 +192,24 @@ def video_placer(known: Callable[[], list[str]]) -> Callable[..., str]:
         return f"![{caption}](videos/{name}.mp4){{{attrs}}}"
 
     return video
+
+
+# Paths a deck names: Markdown images and links, and LaTeX's file-reading commands.
+PATH_PATTERNS = (
+    re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)"),
+    re.compile(r"\\(?:includegraphics|input|include|movie|lstinputlisting)(?:\[[^\]]*\])?(?:\{[^}]*\})?\{([^}]+)\}"),
+)
+
+
+def paths_leaving(text: str, base: Path, root: Path) -> list[str]:
+    """The local paths named in `text` that resolve outside `root` (read relative to `base`)."""
+    found = []
+    for pattern in PATH_PATTERNS:
+        for match in pattern.finditer(text):
+            target = match.group(1)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+                continue  # a URL or an anchor, not a file
+            resolved = (base / target).resolve()
+            if not resolved.is_relative_to(root.resolve()):
+                found.append(target)
+    return found

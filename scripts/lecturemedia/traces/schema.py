@@ -70,6 +70,13 @@ class AutogradGraphData(_Model):
     backward_order: list[int]  # node ids in the order the engine ran them
     leaves: list[LeafGradient]
 
+    def tensor(self, name: str) -> ForwardValue:
+        """The forward tensor called `name` ("a", "b", "a·b", "d")."""
+        return next(f for f in self.forward if f.name == name)
+
+    def leaf(self, name: str) -> LeafGradient:
+        return next(leaf for leaf in self.leaves if leaf.leaf == name)
+
 
 # ---------------------------------------------------------------- sgd_x2
 

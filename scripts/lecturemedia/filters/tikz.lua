@@ -1,0 +1,63 @@
+-- HTML only: a raw TikZ picture becomes an SVG image, rendered once and named by a hash of
+-- its code (and the deck's LaTeX header), so unchanged pictures are never rendered again.
+-- Metadata: `tikz-dir` (where the SVGs go), `tikz-href` (how the page refers to that folder).
+
+local out_dir, href, header = nil, "tikz", ""
+
+-- The text of every raw element in a metadata value (elements are userdata, lists tables).
+local function raw_texts(value, acc)
+  if type(value) == "userdata" and (value.t == "RawInline" or value.t == "RawBlock") then
+    acc[#acc + 1] = value.text
+  elseif type(value) == "table" then
+    for _, item in ipairs(value) do raw_texts(item, acc) end
+  end
+  return acc
+end
+
+local function render(code)
+  local document = table.concat({
+    "\\documentclass[tikz,border=4pt]{standalone}",
+    "\\usepackage[utf8]{inputenc}\\usepackage[T1]{fontenc}\\usepackage{lmodern,amsmath,amssymb}",
+    header, "\\begin{document}", code, "\\end{document}", "" }, "\n")
+  local name = pandoc.utils.sha1(document):sub(1, 16) .. ".svg"
+  local target = out_dir .. "/" .. name
+  local existing = io.open(target, "r")
+  if existing then existing:close(); return name end
+  pandoc.system.with_temporary_directory("tikz", function(tmp)
+    local fh = assert(io.open(tmp .. "/picture.tex", "w"))
+    fh:write(document)
+    fh:close()
+    local ok, err = pcall(pandoc.pipe, "pdflatex", { "-no-shell-escape", "-interaction=nonstopmode",
+      "-halt-on-error", "-output-directory=" .. tmp, tmp .. "/picture.tex" }, "")
+    if not ok then
+      local message = tostring(err.output or err):match("\n(! [^\n]*)") or "see the LaTeX log"
+      error("a TikZ picture could not be drawn for HTML: " .. message, 0)
+    end
+    pandoc.pipe("pdftocairo", { "-svg", tmp .. "/picture.pdf", target .. ".tmp" }, "")
+    os.rename(target .. ".tmp", target)
+  end)
+  return name
+end
+
+return {
+  {
+    Meta = function(meta)
+      out_dir = meta["tikz-dir"] and pandoc.utils.stringify(meta["tikz-dir"])
+      href = meta["tikz-href"] and pandoc.utils.stringify(meta["tikz-href"]) or href
+      local lines = {}
+      for _, text in ipairs(raw_texts(meta["header-includes"] or {}, {})) do
+        if text:match("\\usepackage") or text:match("\\usetikzlibrary") then lines[#lines + 1] = text end
+      end
+      header = table.concat(lines, "\n")
+    end,
+  },
+  {
+    RawBlock = function(el)
+      if not out_dir or not el.format:match("tex") or not el.text:match("\\begin{tikzpicture}") then
+        return nil
+      end
+      local name = render(el.text)
+      return pandoc.Para({ pandoc.Image({}, href .. "/" .. name, "", pandoc.Attr("", { "tikz" })) })
+    end,
+  },
+}
