@@ -9,24 +9,22 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import REPO
-from lecturemedia.project_copy import Project, copy_project
+from lecturemedia.project_copy import Project
 from PIL import Image
 
 SCENES = ["autograd_graph", "sgd_x2", "two_layer_net"]
 TEST_SIZE = (256, 144)
 
 
-@pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = copy_project(REPO, tmp_path_factory.mktemp("videos"))
-    project.make("videos", "QUALITY=test")
-    return project
+@pytest.fixture
+def rendered(built: Project) -> Project:
+    """The session's built project: `make` rendered every scene at the test quality."""
+    return built
 
 
 @pytest.fixture
-def rerendered(tmp_path: Path, rendered: Project) -> Project:
-    return copy_project(rendered.root, tmp_path, with_build=True)
+def rerendered(rebuilt: Project) -> Project:
+    return rebuilt
 
 
 def video(project: Project, name: str, ext: str = "mp4") -> Path:
@@ -65,7 +63,7 @@ def test_the_net_ends_with_two_coloured_regions_either_side_of_the_boundary(rend
 
 def test_a_second_make_videos_renders_nothing_and_imports_no_manim(rerendered: Project) -> None:
     before = rerendered.mtimes()
-    out = rerendered.make("videos", "QUALITY=test")
+    out = rerendered.make("videos")
     assert "lecturemedia" not in out.stdout  # no Python step ran
     assert rerendered.mtimes() == before
 
@@ -73,7 +71,7 @@ def test_a_second_make_videos_renders_nothing_and_imports_no_manim(rerendered: P
 def test_editing_one_scene_rerenders_only_that_scene(rerendered: Project) -> None:
     before = rerendered.mtimes("build/videos/test/*")
     rerendered.edit("scenes/sgd_x2.py", lambda s: s + "\n# edited\n")
-    rerendered.make("videos", "QUALITY=test")
+    rerendered.make("videos")
     after = rerendered.mtimes("build/videos/test/*")
     assert sorted(k for k in after if after[k] != before[k]) == [
         "build/videos/test/sgd_x2.mp4",
@@ -84,7 +82,7 @@ def test_editing_one_scene_rerenders_only_that_scene(rerendered: Project) -> Non
 def test_a_trace_whose_numbers_change_rerenders_its_scene_only(rerendered: Project) -> None:
     before = rerendered.mtimes("build/videos/test/*")
     rerendered.edit("course.yaml", lambda s: s.replace("b: 3.0", "b: 4.0"))
-    rerendered.make("videos", "QUALITY=test")
+    rerendered.make("videos")
     after = rerendered.mtimes("build/videos/test/*")
     assert sorted(k for k in after if after[k] != before[k]) == [
         "build/videos/test/autograd_graph.mp4",

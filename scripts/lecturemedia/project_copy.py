@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SOURCES = (
@@ -26,6 +26,7 @@ SOURCES = (
 @dataclass
 class Project:
     root: Path
+    env: dict[str, str] = field(default_factory=dict)  # for every make, e.g. QUALITY=test
 
     def make(
         self, *args: str, check: bool = True, env: dict[str, str] | None = None
@@ -36,7 +37,7 @@ class Project:
             cwd=self.root,
             capture_output=True,
             text=True,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **self.env, **(env or {})},
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"make {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -53,7 +54,7 @@ class Project:
         return {str(p.relative_to(self.root)): p.stat().st_mtime_ns for p in self.root.glob(pattern) if p.is_file()}
 
 
-def copy_project(source: Path, dest: Path, with_build: bool = False) -> Project:
+def copy_project(source: Path, dest: Path, with_build: bool = False, env: dict[str, str] | None = None) -> Project:
     """Copy the project's sources (and, with_build, its build/ with times kept) to dest."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in SOURCES:
@@ -64,6 +65,6 @@ def copy_project(source: Path, dest: Path, with_build: bool = False) -> Project:
             shutil.copy2(src, dest / name)
     if with_build:
         shutil.copytree(source / "build", dest / "build", symlinks=True)
-        if (source / "node_modules").exists():
-            (dest / "node_modules").symlink_to((source / "node_modules").resolve())
-    return Project(dest)
+    if (source / "node_modules").exists():
+        (dest / "node_modules").symlink_to((source / "node_modules").resolve())
+    return Project(dest, dict(env or {}))
