@@ -16,7 +16,7 @@ PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
 
 DECKS   := $(patsubst slides_src/%.md,%,$(wildcard slides_src/*.md))
-TRACES  := autograd_graph sgd_x2 two_layer_net
+TRACES  := $(filter-out __init__ __main__ params schema store,$(basename $(notdir $(wildcard $(PKG)/traces/*.py))))
 SETUP   := build/.setup/system $(VENV)/.installed
 FILTERS := $(wildcard $(PKG)/filters/*.lua)
 
@@ -79,7 +79,7 @@ $(VIDEO_DIR)/%.mp4 $(VIDEO_DIR)/%.png: scenes/%.py scenes/common.py build/traces
 build/deps/%.d: slides_src/%.md $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
 	$(PY) -m lecturemedia.deck deps $*
 
-build/md/%.md: slides_src/%.md build/config/course.json $(PKG)/templating.py | $(SETUP)
+build/md/%.md: slides_src/%.md build/config/course.json $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
 	$(PY) -m lecturemedia.deck md $*
 
 DECK_INPUTS := build/config/course.json slides_src/templates/preamble.tex $(FILTERS) \

@@ -30,15 +30,11 @@ def deck_source(name: str) -> Path:
     return src
 
 
-def video_names() -> list[str]:
-    return sorted(p.stem for p in paths.SCENES.glob("*.py") if not p.stem.startswith("_") and p.stem != "common")
-
-
 def write_deps(name: str) -> None:
     """A Make fragment: what the deck's Markdown and outputs are made from."""
     deck_source(name)
     deps = templating.scan(name)
-    names = video_names()
+    names = paths.scene_names()
     for video, where in sorted(deps.videos.items()):
         if video not in names:
             raise UserError(f"{where}: unknown video {video!r}; the videos are: {', '.join(names)}")
@@ -83,7 +79,7 @@ def render_markdown(name: str) -> None:
     context = {
         "course": json.loads(course_file.read_text(encoding="utf-8")),
         "traces": Traces(),
-        "video": templating.video_placer(video_names),
+        "video": templating.video_placer(paths.scene_names),
     }
     try:
         text = templating.render(name, context)

@@ -17,6 +17,11 @@ TRACES_DIR = Path(os.environ.get("LECTURE_TRACES", BUILD / "traces"))
 FILTERS = Path(__file__).parent / "filters"
 
 
+def scene_names() -> list[str]:
+    """The scenes: every scenes/<name>.py but the shared helpers (common.py, _private.py)."""
+    return sorted(p.stem for p in SCENES.glob("*.py") if not p.stem.startswith("_") and p.stem != "common")
+
+
 def rel(path: Path) -> str:
     """A path as the user should see it: relative to the project root when inside it."""
     try:

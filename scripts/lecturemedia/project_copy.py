@@ -37,7 +37,7 @@ class Project:
             cwd=self.root,
             capture_output=True,
             text=True,
-            env={**os.environ, **self.env, **(env or {})},
+            env={**_outside_make(), **self.env, **(env or {})},
         )
         if check and proc.returncode != 0:
             raise AssertionError(f"make {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -52,6 +52,12 @@ class Project:
 
     def mtimes(self, pattern: str = "build/**/*") -> dict[str, int]:
         return {str(p.relative_to(self.root)): p.stat().st_mtime_ns for p in self.root.glob(pattern) if p.is_file()}
+
+
+def _outside_make() -> dict[str, str]:
+    """This environment without the flags of a make we may run under (`make test`): its
+    jobserver is not ours, and a child make handed its flags warns and runs one job."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
 
 
 def copy_project(source: Path, dest: Path, with_build: bool = False, env: dict[str, str] | None = None) -> Project:

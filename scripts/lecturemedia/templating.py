@@ -6,7 +6,6 @@ Delimiters are `<< expr >>`, `<% statement %>` and `<# comment #>`, so that LaTe
 
 from __future__ import annotations
 
-import json
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -166,10 +165,6 @@ def render(
     except UserError as exc:
         where = _template_location(exc.__traceback__)
         raise UserError(f"{where}: {exc}" if where else str(exc)) from None
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 VIDEO_NAME = re.compile(r"^[a-z0-9_]+$")

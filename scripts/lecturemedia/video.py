@@ -51,7 +51,7 @@ class _Collect(logging.Handler):
 def render(name: str, quality: str) -> tuple[Path, Path]:
     source = paths.SCENES / f"{name}.py"
     if not source.exists():
-        known = ", ".join(sorted(p.stem for p in paths.SCENES.glob("*.py") if p.stem != "common"))
+        known = ", ".join(paths.scene_names())
         raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
     from .traces import store
 

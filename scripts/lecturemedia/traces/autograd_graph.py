@@ -10,7 +10,6 @@ import torch
 
 from .params import AutogradGraphParams
 from .schema import (
-    SCHEMA_VERSION,
     AutogradGraphData,
     AutogradGraphTrace,
     BackwardEdge,
@@ -64,11 +63,7 @@ def compute(params: AutogradGraphParams) -> AutogradGraphTrace:
         for name, t in named.items()
     ]
     return AutogradGraphTrace(
-        schema_version=SCHEMA_VERSION,
-        trace="autograd_graph",
-        provenance=Provenance(
-            generator=__name__, torch_version=torch.__version__, seed=None, params=params.model_dump()
-        ),
+        provenance=Provenance.of(__name__, params),
         data=AutogradGraphData(
             expression="d = a·b + a",
             output="d",

@@ -5,6 +5,7 @@ No torch here: scenes and decks import this to read traces without loading PyTor
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -21,6 +22,11 @@ class Provenance(_Model):
     torch_version: str
     seed: int | None
     params: dict[str, object]
+
+    @classmethod
+    def of(cls, generator: str, params: BaseModel, seed: int | None = None) -> Provenance:
+        """Where a trace comes from: its generator module, torch's version, its parameters."""
+        return cls(generator=generator, torch_version=version("torch"), seed=seed, params=params.model_dump())
 
 
 # ---------------------------------------------------------------- autograd_graph
@@ -150,22 +156,22 @@ class TwoLayerNetData(_Model):
 
 
 class _Trace(_Model):
-    schema_version: Literal[1]
+    schema_version: Literal[1] = SCHEMA_VERSION
     provenance: Provenance
 
 
 class AutogradGraphTrace(_Trace):
-    trace: Literal["autograd_graph"]
+    trace: Literal["autograd_graph"] = "autograd_graph"
     data: AutogradGraphData
 
 
 class SgdX2Trace(_Trace):
-    trace: Literal["sgd_x2"]
+    trace: Literal["sgd_x2"] = "sgd_x2"
     data: SgdX2Data
 
 
 class TwoLayerNetTrace(_Trace):
-    trace: Literal["two_layer_net"]
+    trace: Literal["two_layer_net"] = "two_layer_net"
     data: TwoLayerNetData
 
 

@@ -11,7 +11,7 @@ import itertools
 import torch
 
 from .params import SgdX2Params
-from .schema import SCHEMA_VERSION, Provenance, Regime, SgdRun, SgdX2Data, SgdX2Trace
+from .schema import Provenance, Regime, SgdRun, SgdX2Data, SgdX2Trace
 
 SLOW_RATIO = 0.5  # still more than half-way from the minimum after all steps: too slow
 
@@ -46,11 +46,7 @@ def run(x0: float, lr: float, steps: int) -> SgdRun:
 
 def compute(params: SgdX2Params) -> SgdX2Trace:
     return SgdX2Trace(
-        schema_version=SCHEMA_VERSION,
-        trace="sgd_x2",
-        provenance=Provenance(
-            generator=__name__, torch_version=torch.__version__, seed=None, params=params.model_dump()
-        ),
+        provenance=Provenance.of(__name__, params),
         data=SgdX2Data(
             function="f(x) = x²",
             x0=params.x0,

@@ -15,7 +15,6 @@ from torch.utils.data import DataLoader, TensorDataset
 from .params import TwoLayerNetParams
 from .schema import (
     PRINTED_EPOCHS,
-    SCHEMA_VERSION,
     Grid,
     NetParams,
     PrintedLine,
@@ -140,11 +139,7 @@ def compute(params: TwoLayerNetParams) -> TwoLayerNetTrace:
         )
 
     return TwoLayerNetTrace(
-        schema_version=SCHEMA_VERSION,
-        trace="two_layer_net",
-        provenance=Provenance(
-            generator=__name__, torch_version=torch.__version__, seed=params.seed, params=params.model_dump()
-        ),
+        provenance=Provenance.of(__name__, params, seed=params.seed),
         data=TwoLayerNetData(
             X=X.tolist(),
             y=y.tolist(),
