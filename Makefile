@@ -137,7 +137,7 @@ lint: $(SETUP)
 
 ## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos")
 bench: $(SETUP)
-	$(PY) scripts/bench.py $(BENCH)
+	$(PY) -u scripts/bench.py $(BENCH)
 
 ## clean: remove build/
 clean:
