@@ -7,7 +7,7 @@ SHELL := bash
 .SECONDARY:
 .SUFFIXES:
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-MAKEFLAGS += --no-builtin-rules -j$(JOBS) --output-sync=line
+MAKEFLAGS += --no-builtin-rules -j$(JOBS)
 
 PYTHON  ?= python3
 VENV    ?= .venv

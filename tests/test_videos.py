@@ -69,25 +69,19 @@ def test_a_second_make_videos_renders_nothing_and_imports_no_manim(rerendered: P
 
 
 def test_editing_one_scene_rerenders_only_that_scene(rerendered: Project) -> None:
-    before = rerendered.mtimes("build/videos/test/*")
     rerendered.edit("scenes/sgd_x2.py", lambda s: s + "\n# edited\n")
-    rerendered.make("videos")
-    after = rerendered.mtimes("build/videos/test/*")
-    assert sorted(k for k in after if after[k] != before[k]) == [
+    assert rerendered.changed_by_make("videos", pattern="build/videos/test/*") == {
         "build/videos/test/sgd_x2.mp4",
         "build/videos/test/sgd_x2.png",
-    ]
+    }
 
 
 def test_a_trace_whose_numbers_change_rerenders_its_scene_only(rerendered: Project) -> None:
-    before = rerendered.mtimes("build/videos/test/*")
     rerendered.edit("course.yaml", lambda s: s.replace("b: 3.0", "b: 4.0"))
-    rerendered.make("videos")
-    after = rerendered.mtimes("build/videos/test/*")
-    assert sorted(k for k in after if after[k] != before[k]) == [
+    assert rerendered.changed_by_make("videos", pattern="build/videos/test/*") == {
         "build/videos/test/autograd_graph.mp4",
         "build/videos/test/autograd_graph.png",
-    ]
+    }
 
 
 def render(project: Project, name: str) -> subprocess.CompletedProcess[str]:

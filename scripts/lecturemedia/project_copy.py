@@ -50,6 +50,12 @@ class Project:
         p = self.path(rel)
         p.write_text(change(p.read_text(encoding="utf-8")), encoding="utf-8")
 
+    def changed_by_make(self, *args: str, pattern: str = "build/**/*") -> set[str]:
+        """Run make; the files matching `pattern` that it created or rewrote."""
+        before = self.mtimes(pattern)
+        self.make(*args)
+        return {name for name, mtime in self.mtimes(pattern).items() if before.get(name) != mtime}
+
     def mtimes(self, pattern: str = "build/**/*") -> dict[str, int]:
         return {str(p.relative_to(self.root)): p.stat().st_mtime_ns for p in self.root.glob(pattern) if p.is_file()}
 
