@@ -7,7 +7,7 @@ AccumulateGrad for it, reached by two edges, and the scene ends by adding the tw
 
 from __future__ import annotations
 
-from common import GRAD, NODE, VALUE, TraceScene, fmt, label, trace
+from common import GRAD, NODE, VALUE, TraceScene, label, num, trace
 from manim import (
     DOWN,
     LEFT,
@@ -88,7 +88,7 @@ class AutogradGraph(TraceScene):
         for value in data.forward:
             tags = []
             for key in VALUE_BOXES[value.name]:
-                tag = MathTex(fmt(value.value), font_size=34, color=VALUE)
+                tag = MathTex(num(value.value), font_size=34, color=VALUE)
                 tags.append(tag.next_to(boxes[key], LEFT if key in LOW else UP, buff=0.15))
             self.play(*[FadeIn(t, shift=0.2 * UP) for t in tags], run_time=0.6)
         self.wait(0.5)
@@ -96,7 +96,7 @@ class AutogradGraph(TraceScene):
         # ---- backward: the nodes in the order the engine ran them; each edge's gradient
         phase2 = label("Backward: propagar gradientes (regla de la cadena)", 30, GRAD).to_edge(DOWN)
         self.play(FadeOut(phase), FadeIn(phase2))
-        seed = MathTex(r"\partial d / \partial d = " + fmt(forward["d"].grad), font_size=30, color=GRAD)
+        seed = MathTex(r"\partial d / \partial d = " + num(forward["d"].grad), font_size=30, color=GRAD)
         self.play(FadeIn(seed.next_to(boxes["d"], DOWN, buff=0.2)))
         received: dict[str, MathTex] = {}
         for node_id in data.backward_order:
@@ -110,7 +110,7 @@ class AutogradGraph(TraceScene):
                 key = f"{target.tensor}@{node.kind}" if target.kind == "AccumulateGrad" else target.kind
                 path = Arrow(boxes[node.kind].get_center(), boxes[key].get_center(), buff=0.45)
                 dot = Dot(color=GRAD).move_to(path.get_start())
-                grad = MathTex(fmt(edge.grad), font_size=34, color=GRAD).next_to(boxes[key], DOWN, buff=0.15)
+                grad = MathTex(num(edge.grad), font_size=34, color=GRAD).next_to(boxes[key], DOWN, buff=0.15)
                 self.play(MoveAlongPath(dot, path), run_time=0.7)
                 self.play(FadeIn(grad), FadeOut(dot), run_time=0.4)
                 received[key] = grad
@@ -123,11 +123,11 @@ class AutogradGraph(TraceScene):
         leaf_b = next(leaf for leaf in data.leaves if leaf.leaf == "b")
         terms: list[str] = []
         for i, p in enumerate(leaf_a.paths):
-            terms += ([" + "] if i else []) + [fmt(p.grad)]
-        total_a = MathTex(r"\texttt{a.grad} = ", *terms, " = ", fmt(leaf_a.total), font_size=40, color=GRAD)
-        total_b = MathTex(r"\texttt{b.grad} = " + fmt(leaf_b.total), font_size=40, color=GRAD)
+            terms += ([" + "] if i else []) + [num(p.grad)]
+        total_a = MathTex(r"\texttt{a.grad} = ", *terms, " = ", num(leaf_a.total), font_size=40, color=GRAD)
+        total_b = MathTex(r"\texttt{b.grad} = " + num(leaf_b.total), font_size=40, color=GRAD)
         totals = VGroup(total_a, total_b).arrange(RIGHT, buff=1.2).to_edge(DOWN)
-        paths = " y ".join(f"{fmt(p.grad)} por {p.via}" for p in leaf_a.paths)
+        paths = " y ".join(f"{num(p.grad)} por {p.via}" for p in leaf_a.paths)
         why = label(f"a llega por dos caminos: {paths}", 22, GRAD).next_to(totals, UP, buff=0.2)
         self.play(FadeOut(phase2), FadeIn(why))
         moves = [TransformFromCopy(received[f"a@{p.via}"], total_a[1 + 2 * i]) for i, p in enumerate(leaf_a.paths)]

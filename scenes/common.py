@@ -5,11 +5,13 @@ A scene reads its trace through `trace()`; it never trains or recomputes.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
 from typing import Any
 
+from lecturemedia.templating import num as num  # the decks' number format, for the scenes
 from lecturemedia.traces import store
 from manim import BLUE_C, GREY_B, ORANGE, RED_C, WHITE, Scene, Text
 
@@ -30,10 +32,10 @@ def label(text: str, size: float = 28, color: Any = WHITE, **kwargs: Any) -> Tex
     return Text(text, font=FONT, font_size=size, color=color, **kwargs)
 
 
-def fmt(value: float, digits: int = 2) -> str:
-    """A number as the slides write it: Spanish-style decimal point kept, trailing zeros cut."""
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+def nice_step(raw: float) -> float:
+    """The round number (1, 2 or 5 times a power of ten) at or above raw: a tick step."""
+    power = 10 ** math.floor(math.log10(raw))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
 
 
 class TraceScene(Scene):

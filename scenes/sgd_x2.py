@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from common import BAD, GRAD, VALUE, TraceScene, fmt, label, trace
+from common import BAD, GRAD, VALUE, TraceScene, label, nice_step, num, trace
 from manim import (
     DOWN,
     LEFT,
@@ -28,13 +28,6 @@ from manim import (
 REGIME_COLORS = {"demasiado lento": VALUE, "adecuado": "#5cb85c", "oscila": GRAD, "diverge": BAD}
 
 
-def nice_step(span: float) -> float:
-    """A round tick step giving about two ticks over `span`."""
-    raw = span / 2
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-
-
 class Panel(VGroup):
     """One learning rate: its parabola, its point, its trail."""
 
@@ -44,8 +37,8 @@ class Panel(VGroup):
         reach = max(abs(x) for x in run.history_x) * 1.15
         top = reach * reach
         self.axes = Axes(
-            x_range=[-reach, reach, nice_step(reach)],
-            y_range=[0, top, nice_step(top)],
+            x_range=[-reach, reach, nice_step(reach / 2)],
+            y_range=[0, top, nice_step(top / 2)],
             x_length=width,
             y_length=height,
             tips=False,
@@ -53,7 +46,7 @@ class Panel(VGroup):
             y_axis_config={"include_numbers": False},
         )
         self.curve = self.axes.plot(lambda x: x * x, x_range=[-reach, reach], color="#8fa8c8")
-        self.eta = MathTex(rf"\eta = {fmt(run.lr, 3)}", font_size=30)
+        self.eta = MathTex(rf"\eta = {num(run.lr, 3)}", font_size=30)
         self.eta.next_to(self.axes, UP, buff=0.1).align_to(self.axes, LEFT)
         self.x_label = self.x_text(0).next_to(self.eta, RIGHT, buff=0.5)
         self.dot = Dot(self.point(0), color=VALUE, radius=0.07)
@@ -61,7 +54,7 @@ class Panel(VGroup):
         self.add(self.axes, self.curve, self.eta, self.x_label, self.dot)
 
     def x_text(self, t: int) -> object:
-        return label(f"x = {fmt(self.run.history_x[t])}", 22, VALUE)
+        return label(f"x = {num(self.run.history_x[t])}", 22, VALUE)
 
     def point(self, t: int) -> object:
         x = self.run.history_x[t]
@@ -81,7 +74,7 @@ class SgdX2(TraceScene):
     def construct(self) -> None:
         data = trace("sgd_x2").data
         steps = data.steps
-        title = label(f"SGD en f(x) = x², desde x = {fmt(data.x0)}:  x ← x − η·f′(x)", 30).to_edge(UP, buff=0.25)
+        title = label(f"SGD en f(x) = x², desde x = {num(data.x0)}:  x ← x − η·f′(x)", 30).to_edge(UP, buff=0.25)
         counter = label(f"paso 0/{steps}", 26).next_to(title, DOWN, buff=0.15)
         cols = 2 if len(data.runs) > 1 else 1
         rows = math.ceil(len(data.runs) / cols)

@@ -11,7 +11,7 @@ from typing import Any
 
 import contourpy
 import numpy as np
-from common import CLASS_COLORS, GRAD, TraceScene, fmt, label, trace
+from common import CLASS_COLORS, GRAD, TraceScene, label, nice_step, num, trace
 from manim import (
     DOWN,
     LEFT,
@@ -37,12 +37,6 @@ REGION_STRENGTH = 0.55  # how strongly a region takes its class colour
 # on every frame what is animated and all that is drawn after it (Transform's filler points
 # included, at z = 0), so this keeps the 400 points in the still layer, drawn once.
 REGION_Z, PLANE_Z, POINTS_Z = -3, -2, -1
-
-
-def nice_step(raw: float) -> float:
-    """The round number (1, 2 or 5 times a power of ten) at or above raw."""
-    power = 10 ** np.floor(np.log10(raw))
-    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
 
 
 def region_image(prob: list[list[float]]) -> np.ndarray:
@@ -155,7 +149,7 @@ class TwoLayerNet(TraceScene):
             animations.append(FadeIn(Dot(point, radius=0.04, color=GRAD)))
             self.play(*animations, run_time=0.35 if epoch > 3 else 0.7)
         final = label(
-            f"época {epochs}: pérdida {fmt(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %", 20, GRAD
+            f"época {epochs}: pérdida {num(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %", 20, GRAD
         )
         self.play(FadeIn(final.next_to(x_name, DOWN, buff=0.25)))
         self.wait(1.5)

@@ -20,7 +20,6 @@ from . import latex, pandoc, paths, templating
 from .errors import UserError, friendly_main
 
 BUILD = paths.BUILD
-OUT_DIRS = {"pdf": BUILD / "slides", "handout": BUILD / "handouts", "html": BUILD / "html"}
 
 
 def deck_source(name: str) -> Path:
@@ -42,14 +41,9 @@ def write_deps(name: str) -> None:
     templates = " ".join(sorted(rel(Path(t)) for t in deps.templates))
     traces = " ".join(f"build/traces/{t}.json" for t in sorted(deps.traces))
     lines = [f"build/deps/{name}.d: {templates}", f"build/md/{name}.md: {templates} {traces}"]
-    for fmt, folder, exts in (
-        ("pdf", "slides", ("mp4", "png")),
-        ("handout", "handouts", ("png",)),
-        ("html", "html", ("mp4", "png")),
-    ):
-        target = f"build/{folder}/{name}.{'html' if fmt == 'html' else 'pdf'}"
+    for fmt, (folder, _, exts) in paths.DECK_OUTPUTS.items():
         media = [f"build/{folder}/videos/{v}.{e}" for v in sorted(deps.videos) for e in exts]
-        lines.append(f"{target}: {' '.join(media)}")
+        lines.append(f"{rel(paths.deck_output(fmt, name))}: {' '.join(media)}")
     paths.write_atomic(BUILD / "deps" / f"{name}.d", "\n".join(lines) + "\n")
 
 
@@ -93,8 +87,8 @@ def render_markdown(name: str) -> None:
 def check_paths(name: str, text: str) -> None:
     """Refuse a deck that names a file outside the project (`../../x.png`, `/etc/…`)."""
     source = deck_source(name)
+    lines = source.read_text(encoding="utf-8").splitlines()
     for target in templating.paths_leaving(text, paths.SLIDES_SRC, paths.ROOT):
-        lines = source.read_text(encoding="utf-8").splitlines()
         line = next((i for i, text_line in enumerate(lines, 1) if target in text_line), None)
         where = f"{paths.rel(source)}:{line}" if line else paths.rel(source)
         raise UserError(f"{where}: the path {target!r} leaves the project; keep what a deck uses inside it")
@@ -103,22 +97,21 @@ def check_paths(name: str, text: str) -> None:
 def remove_outputs(name: str) -> None:
     """After a failure, leave no output of this deck that could pass for the current one."""
     (BUILD / "md" / f"{name}.md").unlink(missing_ok=True)
-    for fmt, folder in OUT_DIRS.items():
-        (folder / f"{name}.{'html' if fmt == 'html' else 'pdf'}").unlink(missing_ok=True)
+    for fmt in paths.DECK_OUTPUTS:
+        paths.deck_output(fmt, name).unlink(missing_ok=True)
 
 
 def build_pdf(name: str, handout: bool) -> None:
     start = time.monotonic()
-    out_dir = OUT_DIRS["handout" if handout else "pdf"]
-    job = name
-    work = BUILD / "latex" / ("handouts" if handout else "slides") / name
+    target = paths.deck_output("handout" if handout else "pdf", name)
+    out_dir = target.parent
+    work = BUILD / "latex" / out_dir.name / name
     work.mkdir(parents=True, exist_ok=True)
     md = BUILD / "md" / f"{name}.md"
-    tex = work / f"{job}.tex"
+    tex = work / f"{name}.tex"
     extra = ["-M", f"preamble-file={paths.TEMPLATES / 'preamble.tex'}"]
     if handout:
         extra += ["-M", "handout=true", "-V", "handout"]
-    target = out_dir / f"{name}.pdf"
     out_dir.mkdir(parents=True, exist_ok=True)
     source_lines = deck_source(name).read_text(encoding="utf-8").splitlines()
     try:

@@ -9,15 +9,13 @@ import time
 from . import pandoc, paths
 from .errors import UserError
 
-HTML_DIR = paths.BUILD / "html"
-
 
 def build(name: str) -> None:
     start = time.monotonic()
     md = paths.BUILD / "md" / f"{name}.md"
-    target = HTML_DIR / f"{name}.html"
-    tmp = HTML_DIR / f".{name}.html.tmp"
-    tikz_dir = HTML_DIR / "tikz"
+    target = paths.deck_output("html", name)
+    tmp = target.with_name(f".{name}.html.tmp")
+    tikz_dir = target.parent / "tikz"
     tikz_dir.mkdir(parents=True, exist_ok=True)
     extra = [
         "--mathml",

@@ -16,6 +16,18 @@ CONFIG_DIR = BUILD / "config"
 TRACES_DIR = Path(os.environ.get("LECTURE_TRACES", BUILD / "traces"))
 FILTERS = Path(__file__).parent / "filters"
 
+# Each output of a deck: its folder under build/, its file suffix, the media it needs beside it.
+DECK_OUTPUTS = {
+    "pdf": ("slides", "pdf", ("mp4", "png")),
+    "handout": ("handouts", "pdf", ("png",)),
+    "html": ("html", "html", ("mp4", "png")),
+}
+
+
+def deck_output(fmt: str, name: str) -> Path:
+    folder, suffix, _ = DECK_OUTPUTS[fmt]
+    return BUILD / folder / f"{name}.{suffix}"
+
 
 def scene_names() -> list[str]:
     """The scenes: every scenes/<name>.py but the shared helpers (common.py, _private.py)."""
