@@ -35,7 +35,7 @@ def label(text: str, size: float = 28, color: Any = WHITE, **kwargs: Any) -> Tex
 def nice_step(raw: float) -> float:
     """The round number (1, 2 or 5 times a power of ten) at or above raw: a tick step."""
     power = 10 ** math.floor(math.log10(raw))
-    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)  # an int for steps >= 1
 
 
 class TraceScene(Scene):
