@@ -1,142 +1,221 @@
-# Lecture media generator: course sources -> traces -> videos -> slides.
-# `make help` lists the targets. Tools and settings are overridable: make QUALITY=final.
+# Lecture media generator: course.yaml -> traces -> videos -> decks (PDF, handout, HTML).
+# `make help` lists the targets. V=1 shows every command; JOBS=1 runs one job at a time.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
-.SECONDARY:
 .SUFFIXES:
-JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-MAKEFLAGS += --no-builtin-rules -j$(JOBS)
+MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 PYTHON  ?= python3
 VENV    ?= .venv
 QUALITY ?= preview
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
+Q       := $(if $(filter-out 0,$(V)),,@)
 
-DECKS   := $(patsubst slides_src/%.md,%,$(wildcard slides_src/*.md))
-TRACES  := $(filter-out __init__ __main__ params schema store,$(basename $(notdir $(wildcard $(PKG)/traces/*.py))))
-SETUP   := build/.setup/system $(VENV)/.installed
-FILTERS := $(wildcard $(PKG)/filters/*.lua)
+# Goals that neither take the lock nor build anything themselves.
+UNLOCKED := help watch
+GOALS    := $(or $(MAKECMDGOALS),all)
+ifeq ($(filter-out $(UNLOCKED),$(GOALS)),)
+LECTURE_INNER := 1
+endif
 
+ifndef LECTURE_INNER
+# ---- the outer make: one build at a time in this folder (build/.lock), and the error of a
+# failed job repeated last, where the instructor looks. The inner make does the work.
+export LECTURE_ERRORS := build/logs/errors
+.PHONY: $(GOALS)
+$(firstword $(GOALS)):
+	@mkdir -p $(LECTURE_ERRORS) 2>/dev/null && [ -w build ] || \
+	  { echo "error: cannot write $(CURDIR)/build: check its permissions (or remove it: make clean)" >&2; exit 1; }
+	@rm -f $(LECTURE_ERRORS)/*
+	@exec 9>build/.lock; \
+	if ! flock -n 9; then echo "another make is running in this folder; waiting for it to finish…" >&2; flock 9; fi; \
+	set +e; { LECTURE_INNER=1 $(MAKE) -j$(JOBS) $(MAKECMDGOALS) 2>&1 1>&3 3>&- | \
+	  grep --line-buffered -v -E '^make(\[[0-9]+\])?: \*\*\* (\[.*\] Error [0-9]+|Waiting for unfinished jobs)' >&2; \
+	  rc=$${PIPESTATUS[0]}; } 3>&1; set -e; \
+	if [ -n "$(filter all slides handouts html,$(GOALS))" ]; then \
+	  while IFS= read -r f; do [ -n "$$f" ] || continue; rc=1; \
+	    echo "error: slides_src/$$f: Make cannot name a deck whose file name has a space, : or %;" \
+	      "rename it, e.g. git mv \"slides_src/$$f\" \"slides_src/$$(echo "$$f" | tr ' :%' '___')\"" >> $(LECTURE_ERRORS)/names.txt; \
+	  done < <(find slides_src -maxdepth 1 -name '*.md' -name '*[ :%]*' -printf '%f\n' 2>/dev/null); \
+	fi; \
+	if [ $$rc -ne 0 ] && compgen -G '$(LECTURE_ERRORS)/*.txt' >/dev/null; then \
+	  echo >&2; cat $(LECTURE_ERRORS)/*.txt >&2; \
+	fi; \
+	exit $$rc
+$(wordlist 2,100,$(GOALS)): $(firstword $(GOALS)) ; @:
+
+else
+# ---- the inner make: the build graph. Every product is an explicit target (static pattern
+# rules), so a deleted one is made again; a changed one is removed first by `outputs sweep`.
+MAKEFLAGS += -j$(JOBS)
 .DEFAULT_GOAL := all
-.PHONY: all slides handouts html traces videos setup test lint bench clean help
+.PHONY: all slides handouts html traces videos setup test lint bench clean help new-animation dist
 
-## all: every deck as slides (PDF), handouts (PDF) and HTML
+ifneq ($(wildcard $(PY)),)
+ifeq ($(filter clean help setup,$(GOALS)),)
+$(shell $(PY) -m lecturemedia.outputs sweep >&2)
+endif
+endif
+
+# The course, found by its files: decks, computations, scenes (helpers start with _).
+DECK_FILES   := $(shell find slides_src -maxdepth 1 -name '*.md' -printf '%f\n' 2>/dev/null | tr ' :%' '???' | sort)
+DECKS        := $(patsubst %.md,%,$(foreach f,$(DECK_FILES),$(if $(findstring ?,$f),,$f)))
+COMPUTATIONS := $(sort $(basename $(notdir $(filter-out computations/_%,$(wildcard computations/*.py)))))
+SCENES       := $(sort $(filter-out common,$(basename $(notdir $(filter-out scenes/_%,$(wildcard scenes/*.py))))))
+FILTERS      := $(wildcard $(PKG)/filters/*.lua)
+SETUP        := build/.setup/system $(VENV)/.installed
+
+## all: every deck as slides (PDF), handouts (PDF) and HTML, with the traces and videos they place
 all: slides handouts html
 
-## slides: build/slides/<deck>.pdf for every slides_src/<deck>.md
+## slides: build/slides/<deck>.pdf for every slides_src/<deck>.md (videos as posters that play)
 slides: $(DECKS:%=build/slides/%.pdf)
 
-## handouts: build/handouts/<deck>.pdf: the slides with the posters and no media links
+## handouts: build/handouts/<deck>.pdf: the same pages, posters without media links
 handouts: $(DECKS:%=build/handouts/%.pdf)
 
 ## html: build/html/<deck>.html, reveal.js with the videos inline, working offline
 html: $(DECKS:%=build/html/%.html)
 
-## traces: the PyTorch computations, build/traces/<name>.json
-traces: $(TRACES:%=build/traces/%.json)
+## traces: run every computation (computations/<name>.py) with PyTorch: build/traces/<name>.json
+traces: $(COMPUTATIONS:%=build/traces/%.json)
 
-## setup: install what is missing (Debian packages, then .venv)
-setup: $(SETUP)
+# ---- setup: Debian packages, then the .venv, then reveal.js from npm
+## setup: check for and install what is missing (Debian packages, .venv, reveal.js)
+setup:
+	scripts/setup.sh system
+	@mkdir -p build/.setup && touch build/.setup/system
+	PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh python
+	@touch $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
 build/.setup/system: scripts/setup.sh
-	scripts/setup.sh system
-	mkdir -p $(@D) && touch $@
+	$(Q)scripts/setup.sh system
+	$(Q)mkdir -p $(@D) && touch $@
 
 $(VENV)/.installed: pyproject.toml | build/.setup/system
-	PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh python
-	touch $@
+	$(Q)PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh python
+	$(Q)touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json | build/.setup/system
+	$(Q)npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
 # ---- course.yaml, split so that each stage depends on its own part only
-build/config/.split: course.yaml $(PKG)/config.py $(PKG)/traces/params.py | $(SETUP)
-	$(PY) -m lecturemedia.config $< $(@D)
-	touch $@
-build/config/course.json: build/config/.split ;
-build/config/trace-%.json: build/config/.split ;
+COMPUTATION_FILES := $(wildcard computations/*.py)
+CONFIG_PARTS := build/config/course.json build/config/environment.json $(COMPUTATIONS:%=build/config/trace-%.json)
+build/config/.split: course.yaml $(COMPUTATION_FILES) $(wildcard $(VENV)/.installed) \
+		$(PKG)/config.py $(PKG)/computation.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.config split
+	$(Q)touch $@
+$(CONFIG_PARTS): build/config/.split
+	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.config split
 
-# ---- traces: the generator runs when it or its parameters change; the .json is rewritten
-# only when its bytes change, so the videos and decks that read it rebuild only then.
-build/traces/.%.stamp: $(PKG)/traces/%.py $(PKG)/traces/schema.py $(PKG)/traces/store.py \
-		build/config/trace-%.json | $(SETUP)
-	$(PY) -m lecturemedia.traces $*
-	touch $@
-build/traces/%.json: build/traces/.%.stamp
-	@[ -f $@ ] || $(PY) -m lecturemedia.traces $*
+course.yaml:
+	@echo "error: course.yaml is missing: it holds the course facts and the computations' parameters" \
+	  "(restore it: git checkout course.yaml)" >&2; exit 1
 
-# ---- videos: one Manim scene per trace; QUALITY=preview (480p15) | final (1080p60) | test
+# ---- traces: a computation runs when it, its parameters or torch change; the .json is
+# rewritten only when its bytes change, so the videos and decks that read it rebuild only then.
+TRACE_JSON   := $(COMPUTATIONS:%=build/traces/%.json)
+TRACE_STAMPS := $(COMPUTATIONS:%=build/traces/.%.stamp)
+$(TRACE_STAMPS): build/traces/.%.stamp: computations/%.py build/config/trace-%.json build/config/environment.json \
+		$(wildcard computations/_*.py) $(PKG)/compute.py $(PKG)/traces.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.compute $*
+	$(Q)touch $@
+$(TRACE_JSON): build/traces/%.json: build/traces/.%.stamp
+	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.compute $*
+
+# ---- videos: one Manim scene each; QUALITY=preview (480p15) | final (1080p60) | test
 VIDEO_DIR := build/videos$(if $(filter-out preview,$(QUALITY)),/$(QUALITY))
-SCENES    := $(filter-out common,$(patsubst scenes/%.py,%,$(wildcard scenes/*.py)))
+VIDEO_MP4 := $(SCENES:%=$(VIDEO_DIR)/%.mp4)
+VIDEO_PNG := $(SCENES:%=$(VIDEO_DIR)/%.png)
 
 ## videos: build/videos/<scene>.mp4 and its poster .png (QUALITY=final: build/videos/final/)
-videos: $(SCENES:%=$(VIDEO_DIR)/%.mp4)
+videos: $(VIDEO_MP4)
 
-$(VIDEO_DIR)/%.mp4 $(VIDEO_DIR)/%.png: scenes/%.py scenes/common.py build/traces/%.json $(PKG)/video.py | $(SETUP)
-	$(PY) -m lecturemedia.video $* --quality $(QUALITY)
+$(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/video.py \
+		| $(SETUP) $(TRACE_JSON)
+	$(Q)$(PY) -m lecturemedia.video $* --quality $(QUALITY)
+$(VIDEO_PNG): $(VIDEO_DIR)/%.png: $(VIDEO_DIR)/%.mp4
+	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.video $* --quality $(QUALITY)
+# A scene reads the trace of its name; the traces it read last time are in its .d file.
+$(foreach s,$(filter $(COMPUTATIONS),$(SCENES)),$(eval $(VIDEO_DIR)/$s.mp4: build/traces/$s.json))
 
-# ---- decks: template -> Markdown -> LaTeX -> PDF
-build/deps/%.d: slides_src/%.md $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
-	$(PY) -m lecturemedia.deck deps $*
+# ---- decks: template -> Markdown -> LaTeX -> PDF, and -> reveal.js HTML
+DECK_DEPS := $(DECKS:%=build/deps/%.d)
+$(DECK_DEPS): build/deps/%.d: slides_src/%.md scenes computations $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.deck deps $*
 
-build/md/%.md: slides_src/%.md build/config/course.json $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
-	$(PY) -m lecturemedia.deck md $*
+$(DECKS:%=build/md/%.md): build/md/%.md: slides_src/%.md build/config/course.json \
+		$(PKG)/templating.py $(PKG)/markdown_code.py $(PKG)/deck.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.deck md $*
 
-DECK_INPUTS := build/config/course.json slides_src/templates/preamble.tex $(FILTERS) \
+DECK_INPUTS := build/config/course.json $(wildcard slides_src/templates/preamble.tex) $(FILTERS) \
 	$(PKG)/deck.py $(PKG)/pandoc.py $(PKG)/latex.py
 
-build/slides/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
-	$(PY) -m lecturemedia.deck pdf $*
+$(DECKS:%=build/slides/%.pdf): build/slides/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.deck pdf $*
 
-build/handouts/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
-	$(PY) -m lecturemedia.deck handout $*
+$(DECKS:%=build/handouts/%.pdf): build/handouts/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.deck handout $*
 
-HTML_ASSETS := build/html/reveal.js/.copied build/html/revealjs.css
-build/html/%.html: build/md/%.md build/config/course.json $(FILTERS) $(PKG)/html.py $(PKG)/pandoc.py \
-		| $(SETUP) $(HTML_ASSETS)
-	$(PY) -m lecturemedia.deck html $*
+# reveal.js, copied file by file from the pinned npm package: each is a target of its own,
+# so a deleted one is copied again.
+REVEAL_FILES := $(addprefix build/html/reveal.js/,$(shell cd node_modules/reveal.js 2>/dev/null && \
+	find dist plugin -type f -printf '%p\n' && echo LICENSE))
+HTML_ASSETS := $(REVEAL_FILES) build/html/revealjs.css
 
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(DECKS:%=build/html/%.html): build/html/%.html: build/md/%.md build/config/course.json $(FILTERS) \
+		$(PKG)/html.py $(PKG)/pandoc.py $(PKG)/assets/fit.html | $(SETUP) $(HTML_ASSETS) build/html/reveal.js/dist/reveal.js
+	$(Q)$(PY) -m lecturemedia.deck html $*
 
-build/html/reveal.js/.copied: node_modules/.package-lock.json
-	rm -rf $(@D) && mkdir -p $(@D)
-	cp -r node_modules/reveal.js/dist node_modules/reveal.js/plugin node_modules/reveal.js/LICENSE $(@D)/
-	touch $@
-
-build/html/revealjs.css: slides_src/templates/revealjs.css
-	$(copy)
+# Copy one file as a product: through a temporary file, with its digest kept for `sweep`.
+define publish-copy
+	$(Q)mkdir -p $(@D) build/.digests/$(@D)
+	$(Q)cp $< $@.tmp && echo "$$(sha256sum $@.tmp | cut -d' ' -f1) - -" > build/.digests/$@.sha256 && mv $@.tmp $@
+endef
+build/html/reveal.js/%: node_modules/reveal.js/% | node_modules/.package-lock.json
+	$(publish-copy)
+node_modules/reveal.js/%: | node_modules/.package-lock.json ;
+build/html/reveal.js/dist/reveal.js: node_modules/reveal.js/dist/reveal.js
+	$(publish-copy)
+build/html/revealjs.css: $(PKG)/assets/revealjs.css
+	$(publish-copy)
 
 # ---- each output folder gets its own copy of the media it links, so that it can be
 # copied away whole. Which quality it gets follows QUALITY (recorded in build/.quality).
 QUALITY_STAMP := build/.quality
 $(shell mkdir -p build && [ "$$(cat $(QUALITY_STAMP) 2>/dev/null)" = "$(QUALITY)" ] || echo "$(QUALITY)" > $(QUALITY_STAMP))
 
-define copy
-	@mkdir -p $(@D)
-	cp $< $@.tmp && mv $@.tmp $@
-endef
 build/slides/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
-	$(copy)
+	$(publish-copy)
 build/handouts/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
-	$(copy)
+	$(publish-copy)
 build/html/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
-	$(copy)
+	$(publish-copy)
 
-ifeq ($(filter clean help setup test lint,$(MAKECMDGOALS)),)
--include $(DECKS:%=build/deps/%.d)
+ifeq ($(filter clean help setup test lint new-animation,$(GOALS)),)
+-include $(DECK_DEPS) $(wildcard build/deps/videos/*-$(QUALITY).d)
 endif
 
+## new-animation: NAME=<name>: write computations/<name>.py and scenes/<name>.py, a working example
+new-animation: | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.scaffold "$(NAME)"
+
 ## test: run the test suite (sets up first)
-test: $(SETUP)
-	$(PY) -m pytest
+test: $(SETUP) node_modules/.package-lock.json
+	env -u LECTURE_INNER -u LECTURE_ERRORS $(PY) -m pytest
 
 ## lint: ruff over the code
 lint: $(SETUP)
-	$(VENV)/bin/ruff check scripts scenes tests
+	$(VENV)/bin/ruff check scripts scenes computations tests
 
 ## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos")
-bench: $(SETUP)
+bench: $(SETUP) node_modules/.package-lock.json
 	$(PY) -u scripts/bench.py $(BENCH)
 
 ## clean: remove build/
@@ -146,3 +225,5 @@ clean:
 ## help: this list
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+endif

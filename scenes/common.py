@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from typing import Any
 
+from lecturemedia import console, traces
 from lecturemedia.templating import num as num  # the decks' number format, for the scenes
-from lecturemedia.traces import store
 from manim import BLUE_C, GREY_B, ORANGE, RED_C, WHITE, Scene, Text
 
 VALUE = BLUE_C  # forward values
@@ -24,8 +23,8 @@ FONT = "DejaVu Sans"
 
 
 def trace(name: str) -> Any:
-    """The validated trace (build/traces/NAME.json, or the folder in LECTURE_TRACES)."""
-    return store.load(name)
+    """The validated trace of computations/NAME.py (build/traces/NAME.json)."""
+    return traces.load(name)
 
 
 def label(text: str, size: float = 28, color: Any = WHITE, **kwargs: Any) -> Text:
@@ -48,12 +47,9 @@ class TraceScene(Scene):
     def play(self, *args: Any, **kwargs: Any) -> None:
         super().play(*args, **kwargs)
         self._animations += 1
-        name = type(self).__name__
-        print(
-            f"    {name}: animation {self._animations}, {self.time:.1f} s of video "
-            f"({time.monotonic() - self._started:.0f} s)",
-            file=sys.stderr,
-            flush=True,
+        console.live(
+            f"video {type(self).__name__}: animation {self._animations}, {self.time:.1f} s of video "
+            f"({time.monotonic() - self._started:.0f} s)"
         )
 
     def tear_down(self) -> None:

@@ -1,76 +1,207 @@
-"""Read course.yaml and split it into one file per consumer under build/config/.
+"""course.yaml: one loader, one schema, errors with the line; split into one file per reader.
 
-Each part is written only when its content changes, so editing the year rebuilds the
-decks but no trace, and editing a learning rate rebuilds one trace and what reads it.
+    course:   the course facts every deck takes as pandoc metadata (a deck may override them)
+    traces:   per computation (computations/<name>.py), its parameters
+
+Unknown keys anywhere are errors naming the line and the keys that are known. Each part is
+written to build/config/ only when its content changes, so editing the year rebuilds the
+decks and no trace, and editing a learning rate rebuilds one trace and what reads it.
+
+    python -m lecturemedia.config split    (course.yaml -> build/config/*.json)
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import paths
+from . import computation, paths
 from .errors import UserError, friendly_main
-from .traces.params import PARAMS
+
+TOP_LEVEL = ("course", "traces")
 
 
-def load(path: Path = paths.CONFIG_FILE) -> dict[str, Any]:
-    """The parsed config, with course facts and validated trace parameters."""
+class CourseFacts(BaseModel):
+    """Pandoc metadata shared by every deck. Any of it may be overridden in a deck's front matter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    course: str | None = None  # the course's name (archives are named after it)
+    author: str | list[str] | None = None
+    institute: str | None = None
+    date: str | None = None
+    lang: str | None = None
+    theme: str | None = None
+    colortheme: str | None = None
+    fonttheme: str | None = None
+    innertheme: str | None = None
+    outertheme: str | None = None
+    aspectratio: int | None = None
+    fontsize: str | None = None
+    classoption: str | list[str] | None = None
+    navigation: str | None = None
+    logo: str | None = None
+    titlegraphic: str | None = None
+    question_title: str | None = None  # the title of a discussion-question block ("Pregunta")
+
+
+class LinedDict(dict[str, Any]):
+    """A YAML mapping that remembers the line of each key."""
+
+    lines: dict[str, int]
+    line: int
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, keys with their lines, dates left as the text written (2025-09-15)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
+    result = LinedDict()
+    result.lines = {}
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in result:
+            raise yaml.MarkedYAMLError(problem=f"the key {key!r} is given twice", problem_mark=key_node.start_mark)
+        result[str(key)] = loader.construct_object(value_node, deep=True)
+        result.lines[str(key)] = line
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+@dataclass(frozen=True)
+class Config:
+    course: CourseFacts
+    traces: dict[str, computation.Params]
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{paths.rel(path)}:{line}" if line else paths.rel(path)
+
+
+def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest key of `loc` that the YAML has."""
+    line = getattr(data, "line", None)
+    for key in loc:
+        if isinstance(data, LinedDict) and str(key) in data:
+            line = data.lines[str(key)]
+            data = data[str(key)]
+        elif isinstance(data, list) and isinstance(key, int) and key < len(data):
+            data = data[key]
+        else:
+            break
+    return line
+
+
+def _validation_error(path: Path, section: str, raw: Any, exc: ValidationError, known: list[str]) -> UserError:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    field = ".".join(str(p) for p in (section, *loc))
+    where = _where(path, _line_of(raw, loc))
+    if err["type"] == "extra_forbidden":
+        return UserError(f"{where}: unknown key {field}; the keys of {section} are: {', '.join(known)}")
+    return UserError(f"{where}: {field}: {err['msg']}")
+
+
+def load(path: Path = paths.CONFIG_FILE) -> Config:
+    """The validated course.yaml."""
+    shown = paths.rel(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{paths.rel(path)} is missing: it holds the course facts") from None
+        raise UserError(f"{shown} is missing: it holds the course facts (restore it: git checkout {shown})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{shown} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _where(path, mark.line + 1 if mark else None)
+        raise UserError(f"{where}: not valid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise UserError(f"{paths.rel(path)}{where}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("course"), dict):
-        raise UserError(f"{paths.rel(path)}: needs a `course:` section of key: value facts")
-    traces = data.get("traces") or {}
-    unknown = set(traces) - set(PARAMS)
-    if unknown:
-        raise UserError(
-            f"{paths.rel(path)}: unknown trace {sorted(unknown)[0]!r} under `traces:`; known: {', '.join(PARAMS)}"
-        )
-    params = {}
-    for name, model in PARAMS.items():
+        raise UserError(f"{shown}: not valid YAML: {exc}") from None
+    if data is None:
+        data = LinedDict()
+        data.lines, data.line = {}, 1
+    if not isinstance(data, LinedDict):
+        raise UserError(f"{shown}: should be a mapping with the sections {', '.join(TOP_LEVEL)}")
+    for key in data:
+        if key not in TOP_LEVEL:
+            raise UserError(
+                f"{_where(path, data.lines[key])}: unknown section {key!r}; the sections are: {', '.join(TOP_LEVEL)}"
+            )
+    course_raw = data.get("course") or {}
+    try:
+        course = CourseFacts.model_validate(course_raw)
+    except ValidationError as exc:
+        raise _validation_error(path, "course", course_raw, exc, list(CourseFacts.model_fields)) from None
+    traces_raw = data.get("traces") or {}
+    if not isinstance(traces_raw, dict):
+        raise UserError(f"{_where(path, data.lines.get('traces'))}: traces: should map computation names to parameters")
+    known = computation.names()
+    for name in traces_raw:
+        if name not in known:
+            line = traces_raw.lines[name] if isinstance(traces_raw, LinedDict) else None
+            raise UserError(
+                f"{_where(path, line)}: traces.{name}: there is no computations/{name}.py; "
+                f"the computations are: {', '.join(known) or '(none)'}"
+            )
+    params: dict[str, computation.Params] = {}
+    for name in known:
+        model = computation.load(name).parameters
+        raw = traces_raw.get(name) or {}
         try:
-            params[name] = model.model_validate(traces.get(name) or {})
+            params[name] = model.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
-            raise UserError(f"{paths.rel(path)}: traces.{name}.{field}: {err['msg']}") from None
-    return {"course": data["course"], "traces": params}
+            raise _validation_error(path, f"traces.{name}", raw, exc, list(model.model_fields)) from None
+    return Config(course=course, traces=params)
 
 
-def trace_params(name: str) -> Any:
-    """The validated parameters of one trace."""
-    return load()["traces"][name]
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def split(path: Path, out_dir: Path) -> None:
-    """Write course.json and trace-<name>.json under out_dir, each only if changed."""
+    """course.json, trace-<name>.json and environment.json under out_dir, each only if changed."""
+    from .traces import torch_version
+
     config = load(path)
-    parts = {"course": config["course"]}
-    parts.update({f"trace-{k}": v.model_dump() for k, v in config["traces"].items()})
+    parts: dict[str, Any] = {"course": pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True))}
+    parts["environment"] = {"torch": torch_version()}
+    parts.update({f"trace-{k}": v.model_dump(mode="json") for k, v in config.traces.items()})
     for part, content in parts.items():
-        text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        paths.write_atomic(out_dir / f"{part}.json", text, only_if_changed=True)
+        paths.write_atomic(out_dir / f"{part}.json", _json(content), only_if_changed=True)
+    for stale in out_dir.glob("trace-*.json"):
+        if stale.stem.removeprefix("trace-") not in config.traces:
+            stale.unlink()
+
+
+def pandoc_metadata(course: dict[str, Any]) -> dict[str, Any]:
+    """The course facts as pandoc reads them (question_title -> question-title)."""
+    return {k.replace("_", "-"): v for k, v in course.items()}
 
 
 @friendly_main
 def main() -> None:
-    args = sys.argv[1:]
-    if len(args) != 2:
-        raise SystemExit("usage: python -m lecturemedia.config COURSE_YAML OUT_DIR")
-    split(Path(args[0]), Path(args[1]))
+    if sys.argv[1:] != ["split"]:
+        raise SystemExit("usage: python -m lecturemedia.config split")
+    split(paths.CONFIG_FILE, paths.CONFIG_DIR)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import re
 import time
 from pathlib import Path
 from typing import Any
 
-from . import latex, pandoc, paths, templating
+from . import computation, console, latex, outputs, pandoc, paths, templating
 from .errors import UserError, friendly_main
 
 BUILD = paths.BUILD
@@ -29,21 +29,46 @@ def deck_source(name: str) -> Path:
     return src
 
 
+def _make_escape(path: str) -> str:
+    return path.replace(" ", "\\ ").replace("#", "\\#").replace(":", "\\:")
+
+
+def local_files(name: str, text: str) -> list[Path]:
+    """The files beside the deck that it names (images, \\input files), for Make and the HTML."""
+    found = []
+    for target in templating.named_paths(text):
+        path = (paths.SLIDES_SRC / target).resolve()
+        if path.is_file() and path.is_relative_to(paths.SLIDES_SRC.resolve()):
+            found.append(path)
+    return sorted(set(found))
+
+
 def write_deps(name: str) -> None:
     """A Make fragment: what the deck's Markdown and outputs are made from."""
-    deck_source(name)
+    source = deck_source(name)
     deps = templating.scan(name)
-    names = paths.scene_names()
+    scenes = paths.scene_names()
     for video, where in sorted(deps.videos.items()):
-        if video not in names:
-            raise UserError(f"{where}: unknown video {video!r}; the videos are: {', '.join(names)}")
+        if video not in scenes:
+            raise UserError(f"{where}: unknown video {video!r}; the videos are: {', '.join(scenes) or '(none)'}")
+    known = computation.names()
+    for trace, where in sorted(deps.traces.items()):
+        if trace not in known:
+            raise UserError(f"{where}: unknown trace {trace!r}; the traces are: {', '.join(known) or '(none)'}")
     rel = paths.rel
-    templates = " ".join(sorted(rel(Path(t)) for t in deps.templates))
-    traces = " ".join(f"build/traces/{t}.json" for t in sorted(deps.traces))
-    lines = [f"build/deps/{name}.d: {templates}", f"build/md/{name}.md: {templates} {traces}"]
+    templates = sorted(rel(Path(t)) for t in deps.templates)
+    files = [rel(p) for p in local_files(name, templating.read_source(source))]
+    traces = [f"build/traces/{t}.json" for t in sorted(deps.traces)]
+    lines = [
+        f"build/deps/{name}.d: {' '.join(templates)}",
+        f"build/md/{name}.md: {' '.join(templates + traces)}",
+    ]
     for fmt, (folder, _, exts) in paths.DECK_OUTPUTS.items():
         media = [f"build/{folder}/videos/{v}.{e}" for v in sorted(deps.videos) for e in exts]
-        lines.append(f"{rel(paths.deck_output(fmt, name))}: {' '.join(media)}")
+        prereqs = " ".join(_make_escape(p) for p in media + files)
+        lines.append(f"{rel(paths.deck_output(fmt, name))}: {prereqs}")
+    # Like gcc -MP: a template or file that disappears is no error of Make's; the deck step says it.
+    lines += [f"{_make_escape(p)}:" for p in templates + files]
     paths.write_atomic(BUILD / "deps" / f"{name}.d", "\n".join(lines) + "\n")
 
 
@@ -57,16 +82,19 @@ class Traces:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._cache:
-            from .traces import store  # imported on use: most decks read no trace
+            from . import traces  # imported on use: most decks read no trace
 
-            self._cache[name] = store.load(name)
+            known = computation.names()
+            if name not in known:
+                raise UserError(f"unknown trace {name!r}; the traces are: {', '.join(known) or '(none)'}")
+            self._cache[name] = traces.load(name)
         return self._cache[name]
 
     __getitem__ = __getattr__
 
 
 def render_markdown(name: str) -> None:
-    deck_source(name)
+    source = deck_source(name)
     course_file = paths.CONFIG_DIR / "course.json"
     if not course_file.exists():
         raise UserError(f"{paths.rel(course_file)} is missing; run `make` (it is made from course.yaml)")
@@ -77,28 +105,45 @@ def render_markdown(name: str) -> None:
     }
     try:
         text = templating.render(name, context)
-        check_paths(name, text)
+        check_paths(source, text)
     except UserError:
         remove_outputs(name)
         raise
-    paths.write_atomic(BUILD / "md" / f"{name}.md", text)
+    outputs.publish(BUILD / "md" / f"{name}.md", text)
 
 
-def check_paths(name: str, text: str) -> None:
-    """Refuse a deck that names a file outside the project (`../../x.png`, `/etc/…`)."""
-    source = deck_source(name)
-    lines = source.read_text(encoding="utf-8").splitlines()
-    for target in templating.paths_leaving(text, paths.SLIDES_SRC, paths.ROOT):
+def check_paths(source: Path, text: str) -> None:
+    """Refuse a deck that names a file outside the project, or one that is not there."""
+    lines = templating.read_source(source).splitlines()
+
+    def where(target: str) -> str:
         line = next((i for i, text_line in enumerate(lines, 1) if target in text_line), None)
-        where = f"{paths.rel(source)}:{line}" if line else paths.rel(source)
-        raise UserError(f"{where}: the path {target!r} leaves the project; keep what a deck uses inside it")
+        return f"{paths.rel(source)}:{line}" if line else paths.rel(source)
+
+    for target in templating.paths_leaving(text, paths.SLIDES_SRC, paths.ROOT):
+        raise UserError(f"{where(target)}: the path {target!r} leaves the project; keep what a deck uses inside it")
+    scenes = set(paths.scene_names())
+    for target in templating.named_paths(text, images_only=True):
+        placed = re.fullmatch(r"videos/(\w+)\.(mp4|png)", target)
+        if placed and placed.group(1) in scenes:
+            continue  # placed by video(): made by the build
+        if not _image_exists(paths.SLIDES_SRC / target):
+            raise UserError(
+                f"{where(target)}: the image {target!r} is not in {paths.rel(paths.SLIDES_SRC)}/: "
+                f"a deck's images go beside it, named relative to {paths.rel(paths.SLIDES_SRC)}/"
+            )
+
+
+def _image_exists(path: Path) -> bool:
+    """pdflatex finds `img/x` as img/x.png, .jpg or .pdf: an image named without its extension."""
+    return path.is_file() or any(path.with_name(path.name + ext).is_file() for ext in (".png", ".jpg", ".pdf"))
 
 
 def remove_outputs(name: str) -> None:
     """After a failure, leave no output of this deck that could pass for the current one."""
-    (BUILD / "md" / f"{name}.md").unlink(missing_ok=True)
+    outputs.remove(BUILD / "md" / f"{name}.md")
     for fmt in paths.DECK_OUTPUTS:
-        paths.deck_output(fmt, name).unlink(missing_ok=True)
+        outputs.remove(paths.deck_output(fmt, name))
 
 
 def build_pdf(name: str, handout: bool) -> None:
@@ -108,23 +153,22 @@ def build_pdf(name: str, handout: bool) -> None:
     work = BUILD / "latex" / out_dir.name / name
     work.mkdir(parents=True, exist_ok=True)
     md = BUILD / "md" / f"{name}.md"
-    tex = work / f"{name}.tex"
+    tex = work / "deck.tex"  # an ASCII job name, whatever the deck's file is called
     extra = ["-M", f"preamble-file={paths.TEMPLATES / 'preamble.tex'}"]
     if handout:
         extra += ["-M", "handout=true", "-V", "handout"]
     out_dir.mkdir(parents=True, exist_ok=True)
-    source_lines = deck_source(name).read_text(encoding="utf-8").splitlines()
+    shown = paths.rel(deck_source(name))
+    source_lines = templating.read_source(deck_source(name)).splitlines()
     try:
-        pandoc.convert(md, tex, "beamer", f"slides_src/{name}.md", extra)
-        result = latex.compile_pdf(tex, work, out_dir, source_lines, f"slides_src/{name}.md")
+        pandoc.convert(md, tex, "beamer", shown, extra)
+        result = latex.compile_pdf(tex, work, out_dir, source_lines, shown)
+        outputs.copy(result.pdf, target)
     except UserError:
-        target.unlink(missing_ok=True)  # no stale PDF left looking like the answer
+        outputs.remove(target)  # no stale PDF left looking like the answer
         raise
-    shutil.copyfile(result.pdf, work / f".{name}.pdf.tmp")
-    (work / f".{name}.pdf.tmp").replace(target)
-    took = time.monotonic() - start
     passes = "pass" if result.passes == 1 else "passes"
-    print(f"  {paths.rel(target)}  ({result.passes} LaTeX {passes}, {took:.1f} s)")
+    console.product(target, f"{result.passes} LaTeX {passes}, {time.monotonic() - start:.1f} s")
 
 
 @friendly_main

@@ -1,13 +1,21 @@
 """A deck as reveal.js HTML that works offline: reveal.js copied beside it (the build's
-job, from the pinned npm package), math as MathML, TikZ pictures as SVG, videos inline.
+job, from the pinned npm package), math as MathML, TikZ pictures as SVG, videos inline,
+and the deck's own images copied beside the page.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
-from . import pandoc, paths
+from . import console, outputs, pandoc, paths
 from .errors import UserError
+
+# pandoc's template forbids zooming (user-scalable=no): a phone could not enlarge a slide.
+VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+ZOOMABLE = '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+ASSETS = Path(__file__).parent / "assets"
 
 
 def build(name: str) -> None:
@@ -33,12 +41,42 @@ def build(name: str) -> None:
         f"tikz-dir={tikz_dir.resolve()}",
         "-M",
         "tikz-href=tikz",
+        "--include-after-body",
+        str(ASSETS / "fit.html"),
     ]
+    shown = f"slides_src/{name}.md"
     try:
-        pandoc.convert(md, tmp, "revealjs", f"slides_src/{name}.md", extra, filters=("tikz.lua", *pandoc.FILTERS))
+        pandoc.convert(md, tmp, "revealjs", shown, extra, filters=("tikz.lua", *pandoc.FILTERS))
+        page = VIEWPORT.sub(ZOOMABLE, tmp.read_text(encoding="utf-8"), count=1)
+        copy_images(page, target.parent)
+        outputs.publish(target, page)
     except UserError:
-        tmp.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
+        outputs.remove(target)
         raise
-    tmp.replace(target)
-    print(f"  {paths.rel(target)}  ({time.monotonic() - start:.1f} s)")
+    finally:
+        tmp.unlink(missing_ok=True)
+    console.product(target, f"{time.monotonic() - start:.1f} s")
+
+
+def copy_images(page: str, out_dir: Path) -> None:
+    """Copy the files from slides_src/ that the page loads (its images) beside it."""
+    for target in re.findall(r'\b(?:src|data-src)="([^"]+)"', page):
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", target) or target.startswith(("videos/", "tikz/", "reveal.js/")):
+            continue
+        source = (paths.SLIDES_SRC / target).resolve()
+        if source.is_file() and source.is_relative_to(paths.SLIDES_SRC.resolve()):
+            dest = out_dir / target
+            if outputs.intact(dest) is not True or dest.stat().st_mtime < source.stat().st_mtime:
+                outputs.copy(source, dest)
+
+
+def copy_assets() -> None:
+    """reveal.js (from node_modules) and the stylesheet, as products of the build."""
+    out = paths.BUILD / "html"
+    reveal = paths.ROOT / "node_modules" / "reveal.js"
+    if not reveal.is_dir():
+        raise UserError("node_modules/reveal.js is missing; run `make setup` (it runs npm ci)")
+    count = sum(outputs.copy_tree(reveal / part, out / "reveal.js" / part) for part in ("dist", "plugin"))
+    outputs.copy(reveal / "LICENSE", out / "reveal.js" / "LICENSE")
+    outputs.copy(ASSETS / "revealjs.css", out / "revealjs.css")
+    console.product(out / "reveal.js", f"{count + 1} files")

@@ -23,9 +23,38 @@ HINTS = {
     "Undefined control sequence": "a LaTeX command is misspelt or its package is not loaded",
     "Unicode character": "type it as math ($\\eta$) or add it to slides_src/templates/preamble.tex "
     "with \\newunicodechar",
-    "File `": "a LaTeX package or included file is missing (is texlive-latex-extra installed?)",
     "Missing $ inserted": "a math symbol is outside $…$",
 }
+MISSING_FILE = re.compile(r"File `([^']+)' not found")
+# The Debian package that holds a LaTeX package pandoc's templates or decks commonly load.
+TEX_PACKAGES = {
+    "texlive-plain-generic": "ulem soul iftex ifxetex ifluatex",
+    "texlive-latex-extra": "xurl footnotehyper footnote bookmark csquotes standalone mylatexformat "
+    "newunicodechar pgfplots tcolorbox minted fvextra framed mdframed enumitem",
+    "texlive-latex-recommended": "beamer upquote microtype parskip xcolor hyperref fancyvrb listings "
+    "longtable booktabs caption multimedia etoolbox",
+    "texlive-fonts-recommended": "mathptmx helvet courier",
+    "texlive-fonts-extra": "fontawesome fontawesome5 inconsolata sourcesanspro",
+    "texlive-science": "siunitx algorithm2e algorithmicx algorithms",
+    "texlive-luatex": "selnolig",
+    "texlive-pictures": "tikz pgf tikz-cd",
+    "texlive-lang-spanish": "spanish",
+}
+DEBIAN_FOR = {name: pkg for pkg, names in TEX_PACKAGES.items() for name in names.split()}
+
+
+def missing_file_hint(filename: str) -> str:
+    """What to do about pdflatex's `File 'x' not found`: a package to install, or a file to add."""
+    stem, _, ext = filename.rpartition(".")
+    if ext in ("sty", "cls", "def", "ldf", "fd", "clo"):
+        package = DEBIAN_FOR.get(stem)
+        if package:
+            return f"{filename} is in the Debian package {package}: apt-get install {package}"
+        return f"{filename} is a LaTeX package that is not installed; `apt-file search {filename}` names its package"
+    return (
+        f"the deck names {filename}, which is not in slides_src/: a deck's images and inputs go beside it, "
+        "named relative to slides_src/"
+    )
 
 
 @dataclass
@@ -55,8 +84,14 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
     (job_dir / f"{job}.pdf").unlink(missing_ok=True)
     before = _aux_digest(job_dir, job)
     fmt = _preamble_format(pdflatex, tex, job_dir)
-    for n in range(1, MAX_PASSES + 1):
-        proc = subprocess.run(
+    env = {
+        **TEX_ENV,
+        "TEXFORMATS": f"{job_dir.resolve()}:",
+        "TEXINPUTS": f"{paths.SLIDES_SRC.resolve()}:",  # images and inputs named relative to the deck
+    }
+
+    def run_pass() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             [
                 pdflatex,
                 "-no-shell-escape",
@@ -71,9 +106,18 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
             capture_output=True,
             text=True,
             errors="replace",
-            env={**TEX_ENV, "TEXFORMATS": f"{job_dir.resolve()}:"},
+            env=env,
         )
+
+    for n in range(1, MAX_PASSES + 1):
+        proc = run_pass()
         log = job_dir / f"{job}.log"
+        if proc.returncode != 0 and fmt:
+            # The format only saves time: a document it cannot take (babel's bidi state, say)
+            # is compiled without it, and this preamble is not dumped again.
+            (job_dir / f"{fmt}.fmt").rename(job_dir / f"{fmt}.unusable")
+            fmt = None
+            proc = run_pass()
         if proc.returncode != 0:
             raise UserError(explain_failure(log, tex, source_lines, source_name))
         after = _aux_digest(job_dir, job)
@@ -91,6 +135,8 @@ def _preamble_format(pdflatex: str, tex: Path, job_dir: Path) -> str | None:
     name = "preamble-" + hashlib.sha256(preamble.encode()).hexdigest()[:16]
     if (job_dir / f"{name}.fmt").exists():
         return name
+    if (job_dir / f"{name}.unusable").exists():
+        return None
     for old in job_dir.glob("preamble-*"):
         old.unlink()
     proc = subprocess.run(
@@ -109,7 +155,7 @@ def _preamble_format(pdflatex: str, tex: Path, job_dir: Path) -> str | None:
         capture_output=True,
         text=True,
         errors="replace",
-        env=TEX_ENV,
+        env={**TEX_ENV, "TEXINPUTS": f"{paths.SLIDES_SRC.resolve()}:"},
     )
     if proc.returncode != 0 or not (job_dir / f"{name}.fmt").exists():
         return None
@@ -137,7 +183,10 @@ def explain_failure(log: Path, tex: Path, source_lines: list[str], source_name: 
     out = [f"LaTeX error: {message}"]
 
     uni = UNICODE_ERROR.search(text)
+    missing = MISSING_FILE.search(message)
     needle = uni.group(1) if uni else _needle(first_context or context)
+    if missing and _find_in_source(missing.group(1), source_lines):
+        needle = missing.group(1)
     hit = _find_in_source(needle, source_lines) if needle else None
     if hit is None and context and not uni:
         hit, needle = _find_in_source(context, source_lines), context
@@ -154,7 +203,7 @@ def explain_failure(log: Path, tex: Path, source_lines: list[str], source_name: 
         out.append("    " + " " * max(col, 0) + "^")
     elif context:
         out.append(f"  near: {context}")
-    hint = next((h for k, h in HINTS.items() if k in message), None)
+    hint = missing_file_hint(missing.group(1)) if missing else next((h for k, h in HINTS.items() if k in message), None)
     if hint:
         out.append(f"  hint: {hint}")
     out.append(f"  full log: {paths.rel(log)}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
+
+import yaml
 
 from . import paths
 from .errors import UserError
@@ -11,6 +14,24 @@ from .tools import require
 
 READER = "markdown+lists_without_preceding_blankline"
 FILTERS = ("preamble.lua", "br.lua", "pregunta.lua", "media.lua")
+
+
+def front_matter(markdown: str) -> dict[str, object]:
+    """The deck's YAML front matter (the first metadata block), or {}."""
+    match = re.match(r"\A(?:\s*\n)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", markdown, re.S)
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}  # pandoc will say what is wrong with it
+    return data if isinstance(data, dict) else {}
+
+
+def slide_level(source: Path) -> list[str]:
+    """`--slide-level=N` when the deck's front matter says `slide-level: N`; else pandoc's own choice."""
+    level = front_matter(source.read_text(encoding="utf-8")).get("slide-level")
+    return [f"--slide-level={int(level)}"] if isinstance(level, int | str) and str(level).isdigit() else []
 
 
 def convert(
@@ -32,7 +53,7 @@ def convert(
         "-t",
         writer,
         "--standalone",
-        "--slide-level=1",
+        *slide_level(source),
         "--metadata-file",
         str((paths.CONFIG_DIR / "course.json").resolve()),
         "-o",
@@ -41,7 +62,7 @@ def convert(
     for name in filters:
         args += ["--lua-filter", str(paths.FILTERS / name)]
     args += extra or []
-    proc = subprocess.run(args, capture_output=True, text=True, errors="replace", cwd=cwd)
+    proc = subprocess.run(args, capture_output=True, text=True, errors="replace", cwd=cwd or paths.SLIDES_SRC)
     messages = [line[:300] for line in proc.stderr.splitlines() if line.strip()]
     if proc.returncode != 0:
         shown = "\n  ".join(messages[:6]) or f"exit status {proc.returncode}"

@@ -10,6 +10,7 @@ ROOT = Path(os.environ.get("LECTURE_ROOT", ".")).resolve()
 SLIDES_SRC = ROOT / "slides_src"
 TEMPLATES = SLIDES_SRC / "templates"
 SCENES = ROOT / "scenes"
+COMPUTATIONS = ROOT / "computations"
 CONFIG_FILE = ROOT / "course.yaml"
 BUILD = ROOT / "build"
 CONFIG_DIR = BUILD / "config"
@@ -42,8 +43,8 @@ def rel(path: Path) -> str:
         return str(path)
 
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+UMASK = os.umask(0)
+os.umask(UMASK)
 
 
 def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> bool:
@@ -60,7 +61,7 @@ def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
-        Path(tmp).chmod(0o666 & ~_UMASK)  # mkstemp makes it private; give it the usual mode
+        Path(tmp).chmod(0o666 & ~UMASK)  # mkstemp makes it private; give it the usual mode
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

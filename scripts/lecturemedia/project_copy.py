@@ -15,6 +15,7 @@ SOURCES = (
     "course.yaml",
     "pyproject.toml",
     "slides_src",
+    "computations",
     "scenes",
     "scripts",
     "tests",
@@ -60,10 +61,13 @@ class Project:
         return {str(p.relative_to(self.root)): p.stat().st_mtime_ns for p in self.root.glob(pattern) if p.is_file()}
 
 
+OUTER_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LECTURE_INNER", "LECTURE_ERRORS")
+
+
 def _outside_make() -> dict[str, str]:
     """This environment without the flags of a make we may run under (`make test`): its
     jobserver is not ours, and a child make handed its flags warns and runs one job."""
-    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    return {k: v for k, v in os.environ.items() if k not in OUTER_VARIABLES}
 
 
 def copy_project(source: Path, dest: Path, with_build: bool = False, env: dict[str, str] | None = None) -> Project:

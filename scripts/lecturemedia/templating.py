@@ -17,7 +17,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import paths
+from . import console, markdown_code, paths
 from .errors import UserError
 
 MACROS = "macros.md"
@@ -30,6 +30,82 @@ DELIMITERS = {
     "comment_end_string": "#>",
 }
 DELIMITER_HINT = 'write a literal `<<` as `<< "<<" >>`, or wrap the text in `<% raw %>…<% endraw %>`'
+CODE_OPEN, CODE_CLOSE = "\ue000", "\ue001"  # private-use characters: no deck contains them
+CODE_TOKEN = re.compile(f"{CODE_OPEN}(\\d+){CODE_CLOSE}")
+_warned: set[str] = set()
+
+
+def decode(raw: bytes, shown: str) -> str:
+    """A deck's text: UTF-8, or else Windows-1252/Latin-1 (common from Windows editors), said once."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        if shown not in _warned:
+            _warned.add(shown)
+            console.warn(
+                f"{shown}:{line}: not UTF-8; read as Windows-1252 (Latin-1). Save it as UTF-8 to be sure of its accents"
+            )
+        return raw.decode("cp1252", errors="replace")
+
+
+def read_source(path: Path) -> str:
+    return decode(path.read_bytes(), paths.rel(path))
+
+
+class _DeckLoader(jinja2.FileSystemLoader):
+    """Reads decks and templates whatever their encoding, and hides their code from Jinja.
+
+    Each line of a code region becomes a token that Jinja passes through; `restore_code`
+    puts the code back after rendering. Lines stay where they were, so errors keep their
+    line numbers.
+    """
+
+    def __init__(self, searchpath: list[str]) -> None:
+        super().__init__(searchpath)
+        self.code: list[str] = []
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.searchpath:
+            path = Path(folder) / template
+            if path.is_file():
+                mtime = path.stat().st_mtime
+                text = self.protect(read_source(path))
+                return text, str(path), lambda p=path, m=mtime: p.exists() and p.stat().st_mtime == m
+        raise jinja2.TemplateNotFound(template)
+
+    def protect(self, text: str) -> str:
+        out, last = [], 0
+        for start, end in markdown_code.regions(text):
+            out.append(text[last:start])
+            for piece in re.split(r"(\r?\n)", text[start:end]):
+                if piece in ("\n", "\r\n") or not piece:
+                    out.append(piece)
+                else:
+                    self.code.append(piece)
+                    out.append(f"{CODE_OPEN}{len(self.code) - 1}{CODE_CLOSE}")
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+    def restore(self, text: str) -> str:
+        return CODE_TOKEN.sub(lambda m: self.code[int(m.group(1))], text)
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """A missing name or field: says which fields the object has (a trace's data, say)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj = self._undefined_obj
+        fields = getattr(type(obj), "model_fields", None)
+        if fields is not None and isinstance(self._undefined_name, str):
+            return (
+                f"{type(obj).__name__} has no field {self._undefined_name!r}; its fields are: {', '.join(fields)}"
+            )
+        return super()._undefined_message
 
 
 def num(value: float, digits: int = 2) -> str:
@@ -41,8 +117,8 @@ def num(value: float, digits: int = 2) -> str:
 def make_env(src_dir: Path = paths.SLIDES_SRC) -> SandboxedEnvironment:
     """The one Jinja environment decks render in: sandboxed, strict, our delimiters."""
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(src_dir / "templates"), str(src_dir)]),
-        undefined=jinja2.StrictUndefined,
+        loader=_DeckLoader([str(src_dir / "templates"), str(src_dir)]),
+        undefined=_Undefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -61,7 +137,7 @@ class Dependencies:
     """What a deck reads besides its own file."""
 
     templates: set[str] = field(default_factory=set)
-    traces: set[str] = field(default_factory=set)
+    traces: dict[str, str] = field(default_factory=dict)  # name -> where it is first read (file:line)
     videos: dict[str, str] = field(default_factory=dict)  # name -> where it is placed (file:line)
 
 
@@ -79,6 +155,33 @@ def _walk_calls(ast: nodes.Template, source_name: str) -> Iterator[tuple[str, st
             if not node.args or not isinstance(node.args[0], nodes.Const):
                 raise UserError(f'{source_name}:{node.lineno}: name the video literally, as video("sgd_x2")')
             yield "video", str(node.args[0].value), node.lineno
+
+
+def check_expressions(env: SandboxedEnvironment, source: str, ast: nodes.Template, shown: str) -> None:
+    """Refuse what looks like text caught between `<<` and `>>` rather than a value to quote.
+
+    `std::cout << x` in prose, or `1 << 4, 256 >> 4`, would otherwise be rewritten silently.
+    A template expression stays on one line and quotes a value, not a bare number or a tuple.
+    """
+    opened = 0
+    for lineno, kind, _value in env.lex(source):
+        if kind == "variable_begin":
+            opened = lineno
+        elif kind == "variable_end" and lineno != opened:
+            raise UserError(
+                f"{shown}:{opened}: `<<` here is closed by a `>>` on line {lineno}: if `<<` is text, "
+                f"put it in code (`…`) or {DELIMITER_HINT}"
+            )
+    for output in ast.find_all(nodes.Output):
+        for node in output.nodes:
+            if isinstance(node, nodes.TemplateData):
+                continue
+            bare_number = isinstance(node, nodes.Const) and not isinstance(node.value, str)
+            if isinstance(node, nodes.Tuple) or bare_number:
+                raise UserError(
+                    f"{shown}:{node.lineno}: `<< … >>` around a bare number or a list of them looks like "
+                    f"text, not a value to quote: put it in code (`…`) or {DELIMITER_HINT}"
+                )
 
 
 def _is_name(node: nodes.Node, name: str) -> bool:
@@ -104,9 +207,10 @@ def scan(deck: str, env: SandboxedEnvironment | None = None) -> Dependencies:
         except jinja2.TemplateSyntaxError as exc:
             raise _syntax_error(exc) from None
         shown = paths.rel(Path(filename))
+        check_expressions(env, source, ast, shown)
         for kind, value, line in _walk_calls(ast, shown):
             if kind == "trace":
-                deps.traces.add(value)
+                deps.traces.setdefault(value, f"{shown}:{line}")
             else:
                 deps.videos.setdefault(value, f"{shown}:{line}")
         todo.extend(t for t in meta.find_referenced_templates(ast) if t)
@@ -147,18 +251,24 @@ def render(
 ) -> str:
     """The deck's Markdown, with errors turned into `deck:line: what to do`."""
     env = env or make_env()
+    scan(deck, env)  # refuses stray delimiters before anything is rendered
     try:
         macros = env.get_template(MACROS).make_module(context)
         full = {**context, **{k: getattr(macros, k) for k in dir(macros) if not k.startswith("_")}}
-        return env.get_template(f"{deck}.md").render(full)
+        rendered = env.get_template(f"{deck}.md").render(full)
+        assert isinstance(env.loader, _DeckLoader)
+        return env.loader.restore(rendered)
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_error(exc) from None
     except jinja2.TemplateNotFound as exc:
         raise UserError(f"template {exc.name!r} not found in slides_src/templates/") from None
     except jinja2.UndefinedError as exc:
         where = _template_location(exc.__traceback__) or f"slides_src/{deck}.md"
-        known = ", ".join(sorted(k for k in context if not k.startswith("_")))
-        raise UserError(f"{where}: {exc.message}; defined here: {known}") from None
+        message = exc.message or "undefined"
+        if message.endswith("is undefined"):  # a name, not a field: say which names there are
+            known = ", ".join(sorted(k for k in context if not k.startswith("_")))
+            message += f"; defined here: {known}"
+        raise UserError(f"{where}: {message}") from None
     except jinja2.exceptions.SecurityError as exc:
         where = _template_location(exc.__traceback__) or f"slides_src/{deck}.md"
         raise UserError(f"{where}: not allowed in a deck: {exc}") from None
@@ -196,9 +306,37 @@ PATH_PATTERNS = (
 )
 
 
+IMAGE_PATTERN = PATH_PATTERNS[0]
+
+
+def without_code(text: str) -> str:
+    """The text with its code regions blanked (a path shown in code is no file the deck uses)."""
+    out, last = [], 0
+    for start, end in markdown_code.regions(text):
+        out += [text[last:start], re.sub(r"[^\n]", " ", text[start:end])]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+def named_paths(text: str, images_only: bool = False) -> list[str]:
+    """The local files a deck names outside its code (not URLs or anchors), in order."""
+    text = without_code(text)
+    found = []
+    for pattern in (IMAGE_PATTERN,) if images_only else PATH_PATTERNS:
+        for match in pattern.finditer(text):
+            target = match.group(1)
+            if images_only and not match.group(0).startswith("!"):
+                continue
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+                continue
+            found.append(target)
+    return found
+
+
 def paths_leaving(text: str, base: Path, root: Path) -> list[str]:
     """The local paths named in `text` that resolve outside `root` (read relative to `base`)."""
     found = []
+    text = without_code(text)
     for pattern in PATH_PATTERNS:
         for match in pattern.finditer(text):
             target = match.group(1)

@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import computation, console, outputs, paths, traces
 from .errors import UserError, friendly_main
 
 QUALITIES: dict[str, dict[str, Any]] = {
@@ -53,11 +53,10 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     if not source.exists():
         known = ", ".join(paths.scene_names())
         raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
-    from .traces import store
-
-    store.load(name)  # a missing or stale trace is reported before Manim starts
+    if name in computation.names():
+        traces.load(name)  # a missing or stale trace is reported before Manim starts
     start = time.monotonic()
-    print(f"  video {name} ({quality}): rendering …", flush=True)
+    console.live(f"video {name} ({quality}): starting Manim …")
 
     import manim
 
@@ -94,8 +93,9 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             seconds = scene.time
     except Exception as exc:
         log_path.write_text("\n".join(collect.messages) + "\n" + traceback.format_exc(), encoding="utf-8")
-        for stale in (target_dir / f"{name}.mp4", target_dir / f"{name}.png", poster_tmp):
-            stale.unlink(missing_ok=True)  # nothing left that could pass for this scene's video
+        for stale in (target_dir / f"{name}.mp4", target_dir / f"{name}.png"):
+            outputs.remove(stale)  # nothing left that could pass for this scene's video
+        poster_tmp.unlink(missing_ok=True)
         raise UserError(explain(name, exc, collect.messages, log_path)) from None
     finally:
         logger.removeHandler(collect)
@@ -103,13 +103,22 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     if not poster_tmp.exists():
         raise UserError(f"scenes/{name}.py: no poster was saved; its scene should derive from common.TraceScene")
     mp4, png = target_dir / f"{name}.mp4", target_dir / f"{name}.png"
+    write_deps(name, quality, traces.LOADED)
     tmp = target_dir / f".{name}.mp4.tmp"
     shutil.copyfile(movie, tmp)
-    tmp.replace(mp4)
-    poster_tmp.replace(png)
+    outputs.publish_file(tmp, mp4)
+    outputs.publish_file(poster_tmp, png)
     took = time.monotonic() - start
-    print(f"  video {name} ({quality}): {paths.rel(mp4)}, {seconds:.1f} s of video in {took:.1f} s", flush=True)
+    console.product(mp4, f"{seconds:.1f} s of video in {took:.1f} s")
     return mp4, png
+
+
+def write_deps(name: str, quality: str, read: set[str]) -> None:
+    """Like gcc -MD: the traces the scene read, so Make re-renders it when one changes."""
+    target = paths.rel(out_dir(quality) / f"{name}.mp4")
+    lines = [f"{target}: {' '.join(f'build/traces/{t}.json' for t in sorted(read))}"]
+    lines += [f"build/traces/{t}.json:" for t in sorted(read)]
+    paths.write_atomic(paths.BUILD / "deps" / "videos" / f"{name}-{quality}.d", "\n".join(lines) + "\n")
 
 
 def _load_scene(source: Path, class_name: str) -> Any:

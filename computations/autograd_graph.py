@@ -1,27 +1,75 @@
 """d = a·b + a through PyTorch's autograd: forward values, and the backward graph as
-PyTorch builds it (walked from d.grad_fn), with the gradient every edge carries.
+PyTorch builds it (walked from d.grad_fn along next_functions), with the gradient every
+edge carries and the two paths by which `a` gets its gradient.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import torch
-
-from .params import AutogradGraphParams
-from .schema import (
-    AutogradGraphData,
-    AutogradGraphTrace,
-    BackwardEdge,
-    BackwardNode,
-    ForwardValue,
-    LeafGradient,
-    LeafPath,
-    Provenance,
-)
+from lecturemedia.computation import Params, Record
 
 
-def compute(params: AutogradGraphParams) -> AutogradGraphTrace:
+class Parameters(Params):
+    a: float = 2.0
+    b: float = 3.0
+
+
+class ForwardValue(Record):
+    """A tensor of the forward pass, in evaluation order."""
+
+    name: str  # "a", "b", "a·b", "d"
+    value: float
+    grad_fn: str | None  # the backward node that produced it (None for a leaf)
+    grad: float  # d(output)/d(this tensor), from .grad / retain_grad()
+
+
+class BackwardNode(Record):
+    id: int
+    kind: str  # as PyTorch names the class: AddBackward0, MulBackward0, AccumulateGrad
+    tensor: str  # the forward tensor it belongs to (for AccumulateGrad: its leaf)
+
+
+class BackwardEdge(Record):
+    """An edge of PyTorch's backward graph (node -> one of its next_functions)."""
+
+    source: int
+    target: int
+    input_index: int  # which input of `source` this edge is
+    grad: float  # the gradient it carries in the backward pass (from a node hook)
+
+
+class LeafPath(Record):
+    via: str  # the node kind the contribution comes from
+    grad: float
+
+
+class LeafGradient(Record):
+    leaf: str
+    paths: list[LeafPath]  # one per edge that reaches the leaf's AccumulateGrad
+    total: float  # their sum, equal to the leaf's .grad
+
+
+class Result(Record):
+    expression: str
+    output: str
+    forward: list[ForwardValue]
+    nodes: list[BackwardNode]
+    edges: list[BackwardEdge]
+    backward_order: list[int]  # node ids in the order the engine ran them
+    leaves: list[LeafGradient]
+
+    def tensor(self, name: str) -> ForwardValue:
+        """The forward tensor called `name` ("a", "b", "a·b", "d")."""
+        return next(f for f in self.forward if f.name == name)
+
+    def leaf(self, name: str) -> LeafGradient:
+        return next(leaf for leaf in self.leaves if leaf.leaf == name)
+
+
+def compute(params: Parameters) -> Result:
+    import torch
+
     a = torch.tensor(params.a, requires_grad=True)
     b = torch.tensor(params.b, requires_grad=True)
     ab = a * b
@@ -62,17 +110,14 @@ def compute(params: AutogradGraphParams) -> AutogradGraphTrace:
         )
         for name, t in named.items()
     ]
-    return AutogradGraphTrace(
-        provenance=Provenance.of(__name__, params),
-        data=AutogradGraphData(
-            expression="d = a·b + a",
-            output="d",
-            forward=forward,
-            nodes=sorted(nodes.values(), key=lambda n: n.id),
-            edges=edges,
-            backward_order=order,
-            leaves=leaves,
-        ),
+    return Result(
+        expression="d = a·b + a",
+        output="d",
+        forward=forward,
+        nodes=sorted(nodes.values(), key=lambda n: n.id),
+        edges=edges,
+        backward_order=order,
+        leaves=leaves,
     )
 
 
@@ -93,7 +138,7 @@ def _node_objects(root: Any) -> dict[Any, Any]:
     return found
 
 
-def walk(root: Any, named: dict[str, torch.Tensor]) -> tuple[dict[Any, BackwardNode], list[BackwardEdge]]:
+def walk(root: Any, named: dict[str, Any]) -> tuple[dict[Any, BackwardNode], list[BackwardEdge]]:
     """Breadth-first from the output's grad_fn along next_functions; ids in discovery order."""
     names_by_fn = {id(t.grad_fn): n for n, t in named.items() if t.grad_fn is not None}
     names_by_leaf = {id(t): n for n, t in named.items() if t.grad_fn is None}

@@ -1,0 +1,138 @@
+"""What a course's computation file declares, and how the engine finds and loads one.
+
+A computation is `computations/<name>.py` with three things in it:
+
+    class Parameters(Params):   # typed, with defaults and bounds; values from course.yaml
+    class Result(Record):       # what the trace records, typed
+    def compute(params: Parameters) -> Result:   # the PyTorch run
+
+Files whose name starts with `_` are helpers, not computations. The engine keeps no list
+of computations: it finds them by their files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as Field  # re-exported: computations declare bounds with it
+
+from . import paths
+from .errors import UserError
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Params(BaseModel):
+    """Base of a computation's `Parameters`: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Record(BaseModel):
+    """Base of what a trace records: strict about its fields, and says which exist."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            if name.startswith("_"):
+                raise
+            fields = ", ".join(type(self).model_fields) or "(none)"
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}; its fields are: {fields}") from None
+
+
+def names() -> list[str]:
+    """Every computation of the course: computations/<name>.py, helpers (`_*.py`) aside."""
+    return sorted(p.stem for p in paths.COMPUTATIONS.glob("*.py") if not p.stem.startswith("_"))
+
+
+def source(name: str) -> Path:
+    return paths.COMPUTATIONS / f"{name}.py"
+
+
+def check_name(name: str, what: str = "computation") -> None:
+    if not NAME.match(name):
+        raise UserError(
+            f"{what} name {name!r} is not usable: use lowercase letters, digits and _ (a Python identifier)"
+        )
+
+
+@dataclass(frozen=True)
+class Computation:
+    name: str
+    module: ModuleType
+    parameters: type[Params]
+    result: type[Record]
+
+    @property
+    def path(self) -> Path:
+        return source(self.name)
+
+    def run(self, params: Params) -> Any:
+        return self.module.compute(params)
+
+
+_loaded: dict[str, Computation] = {}
+
+
+def load(name: str) -> Computation:
+    """Import computations/<name>.py (without running it) and check what it declares."""
+    if name in _loaded:
+        return _loaded[name]
+    path = source(name)
+    if not path.exists():
+        known = ", ".join(names()) or "(none)"
+        raise UserError(f"no computation {paths.rel(path)}; the computations are: {known}")
+    module_name = f"computation_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # pydantic resolves the models' annotations through it
+    helpers = str(paths.COMPUTATIONS)
+    if helpers not in sys.path:
+        sys.path.insert(0, helpers)  # so a computation can import its folder's _helpers
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[module_name]
+        raise UserError(located(exc, path, f"cannot import {paths.rel(path)}")) from None
+    where = paths.rel(path)
+    parameters = getattr(module, "Parameters", None)
+    result = getattr(module, "Result", None)
+    if not (isinstance(parameters, type) and issubclass(parameters, Params)):
+        raise UserError(f"{where}: needs `class Parameters(Params)` (from lecturemedia.computation import Params)")
+    if not (isinstance(result, type) and issubclass(result, Record)):
+        raise UserError(f"{where}: needs `class Result(Record)` (from lecturemedia.computation import Record)")
+    if not callable(getattr(module, "compute", None)):
+        raise UserError(f"{where}: needs `def compute(params: Parameters) -> Result`")
+    _loaded[name] = Computation(name, module, parameters, result)
+    return _loaded[name]
+
+
+def digest(name: str) -> str:
+    """sha256 of the computation's file: a trace records which version made it."""
+    return hashlib.sha256(source(name).read_bytes()).hexdigest()
+
+
+def located(exc: BaseException, path: Path, fallback: str) -> str:
+    """`file:line: Type: message` at the innermost frame of `path` in the traceback."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).resolve() == path.resolve():
+        return f"{paths.rel(path)}:{exc.lineno}: SyntaxError: {exc.msg}"
+    if not frames:
+        return f"{fallback}: {type(exc).__name__}: {exc}"
+    frame = frames[-1]
+    code = f"\n    {frame.line}" if frame.line else ""
+    return f"{paths.rel(path)}:{frame.lineno}: {type(exc).__name__}: {exc}{code}"

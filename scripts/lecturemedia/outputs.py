@@ -1,0 +1,144 @@
+"""Generated files that are exactly what the build wrote, or absent.
+
+Every product is written to a temporary file and renamed, and its digest is kept beside
+the build in build/.digests/<path>.sha256 (written before the rename, so a build killed
+in between leaves a digest that no longer matches). Before each make, `sweep` removes any
+product whose bytes differ from its digest (hand-edited, truncated, half-copied), so Make
+sees it missing and makes it again.
+
+    python -m lecturemedia.outputs sweep
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import paths
+
+DIGESTS = paths.BUILD / ".digests"
+
+
+def _sidecar(path: Path) -> Path:
+    return DIGESTS / f"{paths.rel(path)}.sha256"
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _record(path: Path, sha: str) -> None:
+    st = path.stat()
+    paths.write_atomic(_sidecar(path), f"{sha} {st.st_size} {st.st_mtime_ns}\n")
+
+
+def publish(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> bool:
+    """Write `data` to `path` as a product. Returns whether the file was (re)written."""
+    raw = data.encode() if isinstance(data, str) else data
+    sha = hashlib.sha256(raw).hexdigest()
+    if only_if_changed and path.exists() and intact(path) and _stored(path)[0] == sha:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        tmp.chmod(0o666 & ~paths.UMASK)
+        publish_file(tmp, path, sha=sha)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def publish_file(tmp: Path, path: Path, *, sha: str | None = None) -> None:
+    """Rename a finished temporary file onto `path`, recording its digest first."""
+    sha = sha or _hash_file(tmp)
+    _sidecar(path).parent.mkdir(parents=True, exist_ok=True)
+    paths.write_atomic(_sidecar(path), f"{sha} - -\n")  # no size/time yet: a kill here leaves it checked
+    tmp.replace(path)
+    _record(path, sha)
+
+
+def copy(src: Path, dest: Path) -> None:
+    """Copy a file as a product of its own (a video beside a deck, reveal.js beside the HTML)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.copyfile(src, tmp)
+    publish_file(tmp, dest)
+
+
+def copy_tree(src: Path, dest: Path) -> int:
+    """Copy a folder's files as products; returns how many."""
+    count = 0
+    for file in sorted(p for p in src.rglob("*") if p.is_file()):
+        copy(file, dest / file.relative_to(src))
+        count += 1
+    return count
+
+
+def remove(path: Path) -> None:
+    """Remove a product and its digest: nothing left that could pass for the current one."""
+    path.unlink(missing_ok=True)
+    _sidecar(path).unlink(missing_ok=True)
+
+
+def _stored(path: Path) -> tuple[str, str, str]:
+    sha, size, mtime = _sidecar(path).read_text(encoding="utf-8").split()
+    return sha, size, mtime
+
+
+def intact(path: Path) -> bool | None:
+    """True if `path` holds what the build wrote, False if not, None if no digest is kept."""
+    try:
+        sha, size, mtime = _stored(path)
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return False
+    if size == str(st.st_size) and mtime == str(st.st_mtime_ns):
+        return True  # unchanged since it was hashed
+    if _hash_file(path) != sha:
+        return False
+    _record(path, sha)  # the same bytes, touched: note the new time
+    return True
+
+
+def sweep() -> list[str]:
+    """Remove every product that is not what the build wrote; return their paths."""
+    removed = []
+    if not DIGESTS.is_dir():
+        return removed
+    for sidecar in sorted(DIGESTS.rglob("*.sha256")):
+        product = paths.ROOT / str(sidecar.relative_to(DIGESTS))[: -len(".sha256")]
+        if not product.exists():
+            sidecar.unlink(missing_ok=True)
+        elif intact(product) is False:
+            product.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            removed.append(paths.rel(product))
+    return removed
+
+
+def main() -> None:
+    if sys.argv[1:] != ["sweep"]:
+        raise SystemExit("usage: python -m lecturemedia.outputs sweep")
+    try:
+        for product in sweep():
+            print(f"{product} was changed after the build wrote it; making it again", file=sys.stderr)
+    except OSError as exc:
+        print(f"warning: could not check build/: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,1 +1,0 @@
-"""Traces: the real PyTorch computations, saved as validated JSON."""
