@@ -107,8 +107,9 @@ node_modules/.package-lock.json: package.json package-lock.json | build/.setup/s
 # ---- course.yaml, split so that each stage depends on its own part only
 COMPUTATION_FILES := $(wildcard computations/*.py)
 CONFIG_PARTS := build/config/course.json build/config/environment.json $(COMPUTATIONS:%=build/config/trace-%.json)
-build/config/.split: course.yaml $(COMPUTATION_FILES) $(wildcard $(VENV)/.installed) \
-		$(PKG)/config.py $(PKG)/computation.py | $(SETUP)
+# After $(SETUP) (not order-only): a reinstall (a new torch, say) re-splits, and environment.json
+# records the torch version that the traces depend on.
+build/config/.split: course.yaml $(COMPUTATION_FILES) $(PKG)/config.py $(PKG)/computation.py $(SETUP)
 	$(Q)$(PY) -m lecturemedia.config split
 	$(Q)touch $@
 $(CONFIG_PARTS): build/config/.split

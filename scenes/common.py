@@ -1,18 +1,16 @@
-"""What every scene shares: reading its trace, the course's colours, progress, the poster.
-
-A scene reads its trace through `trace()`; it never trains or recomputes.
+"""What the course's scenes share: colours, Spanish labels, tick steps; and the engine's
+`trace()` and `TraceScene` (progress, poster), re-exported.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import time
 from typing import Any
 
-from lecturemedia import console, traces
+from lecturemedia.scene import TraceScene as TraceScene  # progress, poster: the engine's
+from lecturemedia.scene import trace as trace  # a scene reads its trace; it never recomputes
 from lecturemedia.templating import num as num  # the decks' number format, for the scenes
-from manim import BLUE_C, GREY_B, ORANGE, RED_C, WHITE, Scene, Text
+from manim import BLUE_C, GREY_B, ORANGE, RED_C, WHITE, Text
 
 VALUE = BLUE_C  # forward values
 GRAD = ORANGE  # gradients
@@ -20,11 +18,6 @@ NODE = GREY_B
 BAD = RED_C
 CLASS_COLORS = ("#3b7dd8", "#e8871e")  # clase 0, clase 1
 FONT = "DejaVu Sans"
-
-
-def trace(name: str) -> Any:
-    """The validated trace of computations/NAME.py (build/traces/NAME.json)."""
-    return traces.load(name)
 
 
 def label(text: str, size: float = 28, color: Any = WHITE, **kwargs: Any) -> Text:
@@ -35,25 +28,3 @@ def nice_step(raw: float) -> float:
     """The round number (1, 2 or 5 times a power of ten) at or above raw: a tick step."""
     power = 10 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)  # an int for steps >= 1
-
-
-class TraceScene(Scene):
-    """A scene that reports its progress and saves its last frame as the poster."""
-
-    def setup(self) -> None:
-        self._animations = 0
-        self._started = time.monotonic()
-
-    def play(self, *args: Any, **kwargs: Any) -> None:
-        super().play(*args, **kwargs)
-        self._animations += 1
-        console.live(
-            f"video {type(self).__name__}: animation {self._animations}, {self.time:.1f} s of video "
-            f"({time.monotonic() - self._started:.0f} s)"
-        )
-
-    def tear_down(self) -> None:
-        poster = os.environ.get("LECTURE_POSTER")
-        if poster:
-            self.camera.get_image().convert("RGB").save(poster, format="PNG")
-        super().tear_down()

@@ -19,6 +19,7 @@ system() {
   tex_has spanish.ldf        || missing+=(texlive-lang-spanish)
   tex_has lmodern.sty        || missing+=(lmodern)
   tex_has standalone.cls     || missing+=(texlive-latex-extra)
+  tex_has ulem.sty           || missing+=(texlive-plain-generic)   # strikeout ~~x~~, soul
   has dvisvgm                || missing+=(dvisvgm)
   has pdftoppm               || missing+=(poppler-utils)
   has pkg-config             || missing+=(pkg-config)

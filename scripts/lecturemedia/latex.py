@@ -73,7 +73,7 @@ def _aux_digest(job_dir: Path, job: str) -> str:
 
 
 def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], source_name: str) -> LatexResult:
-    """Compile tex into job_dir/<job>.pdf, running cwd-relative (so relative media links hold).
+    """Compile tex into job_dir/<job>.pdf; `cwd` is the output's folder (the posters it shows).
 
     The aux files stay in job_dir between builds: an edit that does not move any frame
     numbers or sections then needs one pass only.
@@ -84,10 +84,12 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
     (job_dir / f"{job}.pdf").unlink(missing_ok=True)
     before = _aux_digest(job_dir, job)
     fmt = _preamble_format(pdflatex, tex, job_dir)
+    # pdflatex runs in the deck's folder, so its images and inputs are found as bare pandoc
+    # finds them (`./x.png` too); the posters beside the output are found through TEXINPUTS.
     env = {
         **TEX_ENV,
         "TEXFORMATS": f"{job_dir.resolve()}:",
-        "TEXINPUTS": f"{paths.SLIDES_SRC.resolve()}:",  # images and inputs named relative to the deck
+        "TEXINPUTS": f"{cwd.resolve()}:{paths.SLIDES_SRC.resolve()}:",
     }
 
     def run_pass() -> subprocess.CompletedProcess[str]:
@@ -102,7 +104,7 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
                 f"-output-directory={job_dir.resolve()}",
                 str(tex.resolve()),
             ],
-            cwd=cwd,
+            cwd=paths.SLIDES_SRC,
             capture_output=True,
             text=True,
             errors="replace",

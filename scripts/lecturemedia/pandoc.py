@@ -12,7 +12,7 @@ from . import paths
 from .errors import UserError
 from .tools import require
 
-READER = "markdown+lists_without_preceding_blankline"
+READER = "markdown"
 FILTERS = ("preamble.lua", "br.lua", "pregunta.lua", "media.lua")
 
 
@@ -28,10 +28,22 @@ def front_matter(markdown: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def slide_level(source: Path) -> list[str]:
+def slide_level(meta: dict[str, object]) -> list[str]:
     """`--slide-level=N` when the deck's front matter says `slide-level: N`; else pandoc's own choice."""
-    level = front_matter(source.read_text(encoding="utf-8")).get("slide-level")
+    level = meta.get("slide-level")
     return [f"--slide-level={int(level)}"] if isinstance(level, int | str) and str(level).isdigit() else []
+
+
+def reader(meta: dict[str, object], shown: str) -> str:
+    """pandoc's Markdown, with the extensions the deck's front matter asks for
+    (`reader-extensions: +lists_without_preceding_blankline`): the deck's own way of writing."""
+    wanted = meta.get("reader-extensions") or ""
+    text = " ".join(wanted) if isinstance(wanted, list) else str(wanted)
+    parts = text.replace(",", " ").split()
+    for part in parts:
+        if not re.fullmatch(r"[+-][a-z_]+", part):
+            raise UserError(f"{shown}: reader-extensions: {part!r} should look like +lists_without_preceding_blankline")
+    return READER + "".join(parts)
 
 
 def convert(
@@ -45,15 +57,16 @@ def convert(
 ) -> None:
     """source (Markdown) -> output with `writer`; errors name the deck."""
     pandoc = require("pandoc")
+    meta = front_matter(source.read_text(encoding="utf-8"))
     args = [
         pandoc,
         str(source.resolve()),
         "-f",
-        READER,
+        reader(meta, deck_name),
         "-t",
         writer,
         "--standalone",
-        *slide_level(source),
+        *slide_level(meta),
         "--metadata-file",
         str((paths.CONFIG_DIR / "course.json").resolve()),
         "-o",

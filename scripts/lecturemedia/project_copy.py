@@ -1,4 +1,9 @@
-"""A throw-away copy of the project, for the tests and the benchmark to edit and rebuild."""
+"""A throw-away copy of the project, for the tests and the benchmark to edit and rebuild.
+
+copy_project(repo, dest)          the whole project: the engine and the repo's own course
+copy_course(repo, course, dest)   the engine's files from the repo, with another course folder
+                                  (course.yaml, computations/, scenes/, slides_src/, ...)
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,11 @@ SOURCES = (
     "package.json",
     "package-lock.json",
 )
+
+# What the engine is, apart from any course: the build, its code, its pinned dependencies.
+ENGINE = ("Makefile", "pyproject.toml", "scripts", "package.json", "package-lock.json")
+# What a course folder may hold (anything else in it, a README say, is copied too).
+IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".ruff_cache", ".pytest_cache")
 
 
 @dataclass
@@ -62,12 +72,14 @@ class Project:
 
 
 OUTER_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LECTURE_INNER", "LECTURE_ERRORS")
+# Variables that would point the copy's build somewhere else, or make it verbose.
+REDIRECTING = ("LECTURE_ROOT", "LECTURE_TRACES", "V", "QUALITY")
 
 
 def _outside_make() -> dict[str, str]:
     """This environment without the flags of a make we may run under (`make test`): its
     jobserver is not ours, and a child make handed its flags warns and runs one job."""
-    return {k: v for k, v in os.environ.items() if k not in OUTER_VARIABLES}
+    return {k: v for k, v in os.environ.items() if k not in OUTER_VARIABLES + REDIRECTING}
 
 
 def copy_project(source: Path, dest: Path, with_build: bool = False, env: dict[str, str] | None = None) -> Project:
@@ -79,8 +91,58 @@ def copy_project(source: Path, dest: Path, with_build: bool = False, env: dict[s
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         elif src.exists():
             shutil.copy2(src, dest / name)
+    _finish(source, dest, with_build)
+    return Project(dest, dict(env or {}))
+
+
+def copy_course(repo: Path, course: Path, dest: Path, env: dict[str, str] | None = None) -> Project:
+    """The engine's files from `repo` (Makefile, pyproject.toml, scripts/, package*.json,
+    node_modules as a link) and everything in the folder `course` (course.yaml,
+    computations/, scenes/, slides_src/, ...), in dest, with nothing built. To copy such a
+    project once built, copy_project(project.root, ..., with_build=True)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ENGINE:
+        src = repo / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=IGNORED)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    for src in sorted(course.iterdir()):
+        if src.name in ENGINE or src.name in ("build", "node_modules") or IGNORED(str(course), [src.name]):
+            continue
+        if src.is_dir():
+            shutil.copytree(src, dest / src.name, ignore=IGNORED)
+        else:
+            shutil.copy2(src, dest / src.name)
+    _finish(repo, dest, False)
+    return Project(dest, dict(env or {}))
+
+
+def _finish(source: Path, dest: Path, with_build: bool) -> None:
     if with_build:
         shutil.copytree(source / "build", dest / "build", symlinks=True)
-    if (source / "node_modules").exists():
+    if _installed_node_modules(source) and not (dest / "node_modules").exists():
         (dest / "node_modules").symlink_to((source / "node_modules").resolve())
-    return Project(dest, dict(env or {}))
+    _keep_the_venv(dest)
+
+
+def _installed_node_modules(source: Path) -> bool:
+    """Whether source/node_modules is installed and current, so that the copy's make will not
+    run `npm ci` (which, through a link, would empty the source's node_modules). A copy
+    without one installs its own."""
+    stamp = source / "node_modules" / ".package-lock.json"
+    if not stamp.exists():
+        return False
+    pins = [source / n for n in ("package.json", "package-lock.json") if (source / n).exists()]
+    return all(stamp.stat().st_mtime_ns >= pin.stat().st_mtime_ns for pin in pins)
+
+
+def _keep_the_venv(dest: Path) -> None:
+    """A copy builds with this interpreter's venv (VENV=sys.prefix), whose `.installed` stamp
+    depends on pyproject.toml: a copy's pyproject.toml newer than the stamp would make the
+    copy re-install the shared venv from itself (pointing it at a folder about to be deleted).
+    Date the copy's pyproject.toml no later than the stamp."""
+    stamp, pyproject = Path(sys.prefix) / ".installed", dest / "pyproject.toml"
+    if stamp.exists() and pyproject.exists() and pyproject.stat().st_mtime_ns > stamp.stat().st_mtime_ns:
+        st = stamp.stat()
+        os.utime(pyproject, ns=(st.st_atime_ns, st.st_mtime_ns))

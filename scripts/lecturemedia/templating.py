@@ -35,13 +35,13 @@ CODE_TOKEN = re.compile(f"{CODE_OPEN}(\\d+){CODE_CLOSE}")
 _warned: set[str] = set()
 
 
-def decode(raw: bytes, shown: str) -> str:
+def decode(raw: bytes, shown: str, warn: bool = False) -> str:
     """A deck's text: UTF-8, or else Windows-1252/Latin-1 (common from Windows editors), said once."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        if shown not in _warned:
+        if warn and shown not in _warned:
             _warned.add(shown)
             console.warn(
                 f"{shown}:{line}: not UTF-8; read as Windows-1252 (Latin-1). Save it as UTF-8 to be sure of its accents"
@@ -49,8 +49,8 @@ def decode(raw: bytes, shown: str) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_source(path: Path) -> str:
-    return decode(path.read_bytes(), paths.rel(path))
+def read_source(path: Path, warn: bool = False) -> str:
+    return decode(path.read_bytes(), paths.rel(path), warn)
 
 
 class _DeckLoader(jinja2.FileSystemLoader):
@@ -64,13 +64,14 @@ class _DeckLoader(jinja2.FileSystemLoader):
     def __init__(self, searchpath: list[str]) -> None:
         super().__init__(searchpath)
         self.code: list[str] = []
+        self.warn_encoding = False  # the renderer says it; the dependency scan does not
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         for folder in self.searchpath:
             path = Path(folder) / template
             if path.is_file():
                 mtime = path.stat().st_mtime
-                text = self.protect(read_source(path))
+                text = self.protect(read_source(path, self.warn_encoding))
                 return text, str(path), lambda p=path, m=mtime: p.exists() and p.stat().st_mtime == m
         raise jinja2.TemplateNotFound(template)
 
@@ -192,7 +193,7 @@ def scan(deck: str, env: SandboxedEnvironment | None = None) -> Dependencies:
     """Find, without rendering, the templates, traces and videos a deck uses."""
     env = env or make_env()
     deps = Dependencies()
-    todo = [f"{deck}.md", MACROS]
+    todo = [f"{deck}.md", *([MACROS] if has_macros(env) else [])]
     seen: set[str] = set()
     while todo:
         name = todo.pop()
@@ -215,6 +216,16 @@ def scan(deck: str, env: SandboxedEnvironment | None = None) -> Dependencies:
                 deps.videos.setdefault(value, f"{shown}:{line}")
         todo.extend(t for t in meta.find_referenced_templates(ast) if t)
     return deps
+
+
+def has_macros(env: SandboxedEnvironment) -> bool:
+    """Whether the course has shared macros (slides_src/templates/macros.md): they are optional."""
+    assert env.loader is not None
+    try:
+        env.loader.get_source(env, MACROS)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
 
 
 def _source(env: SandboxedEnvironment, name: str) -> tuple[str, str]:
@@ -252,9 +263,13 @@ def render(
     """The deck's Markdown, with errors turned into `deck:line: what to do`."""
     env = env or make_env()
     scan(deck, env)  # refuses stray delimiters before anything is rendered
+    assert isinstance(env.loader, _DeckLoader)
+    env.loader.warn_encoding = True
     try:
-        macros = env.get_template(MACROS).make_module(context)
-        full = {**context, **{k: getattr(macros, k) for k in dir(macros) if not k.startswith("_")}}
+        full = dict(context)
+        if has_macros(env):
+            macros = env.get_template(MACROS).make_module(context)
+            full.update({k: getattr(macros, k) for k in dir(macros) if not k.startswith("_")})
         rendered = env.get_template(f"{deck}.md").render(full)
         assert isinstance(env.loader, _DeckLoader)
         return env.loader.restore(rendered)
