@@ -133,22 +133,27 @@ $(TRACE_JSON): build/traces/%.json: build/traces/.%.stamp
 # ---- videos: one Manim scene each; QUALITY=preview (480p15) | final (1080p60) | test
 VIDEO_DIR := build/videos$(if $(filter-out preview,$(QUALITY)),/$(QUALITY))
 VIDEO_MP4 := $(SCENES:%=$(VIDEO_DIR)/%.mp4)
-VIDEO_PNG := $(SCENES:%=$(VIDEO_DIR)/%.png)
+# Beside each mp4: its poster (the first frame), its last frame (the handout's), its captions.
+COMPANIONS := .png -end.png .srt .vtt
 
-## videos: build/videos/<scene>.mp4 and its poster .png (QUALITY=final: build/videos/final/)
+## videos: build/videos/<scene>.mp4 with its posters and captions (QUALITY=final: build/videos/final/)
 videos: $(VIDEO_MP4)
 
 $(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/video.py \
-		| $(SETUP) $(TRACE_JSON)
+		$(PKG)/scene.py | $(SETUP) $(TRACE_JSON)
 	$(Q)$(PY) -m lecturemedia.video $* --quality $(QUALITY)
-$(VIDEO_PNG): $(VIDEO_DIR)/%.png: $(VIDEO_DIR)/%.mp4
-	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.video $* --quality $(QUALITY)
+define companion
+$$(SCENES:%=$$(VIDEO_DIR)/%$1): $$(VIDEO_DIR)/%$1: $$(VIDEO_DIR)/%.mp4
+	$$(Q)[ -f $$@ ] || $$(PY) -m lecturemedia.video $$* --quality $$(QUALITY)
+endef
+$(foreach c,$(COMPANIONS),$(eval $(call companion,$c)))
 # A scene reads the trace of its name; the traces it read last time are in its .d file.
 $(foreach s,$(filter $(COMPUTATIONS),$(SCENES)),$(eval $(VIDEO_DIR)/$s.mp4: build/traces/$s.json))
 
 # ---- decks: template -> Markdown -> LaTeX -> PDF, and -> reveal.js HTML
 DECK_DEPS := $(DECKS:%=build/deps/%.d)
-$(DECK_DEPS): build/deps/%.d: slides_src/%.md scenes computations $(PKG)/templating.py $(PKG)/deck.py | $(SETUP)
+$(DECK_DEPS): build/deps/%.d: slides_src/%.md scenes computations $(PKG)/templating.py $(PKG)/deck.py \
+		$(PKG)/paths.py | $(SETUP)
 	$(Q)$(PY) -m lecturemedia.deck deps $*
 
 $(DECKS:%=build/md/%.md): build/md/%.md: slides_src/%.md build/config/course.json \
@@ -203,6 +208,10 @@ ifeq ($(filter clean help setup test lint new-animation,$(GOALS)),)
 -include $(DECK_DEPS) $(wildcard build/deps/videos/*-$(QUALITY).d)
 endif
 
+## dist: build/dist/<course>-{slides,handouts,html}.zip: each output with its media, to hand over
+dist: all
+	$(Q)$(PY) -m lecturemedia.dist $(DECKS)
+
 ## new-animation: NAME=<name>: write computations/<name>.py and scenes/<name>.py, a working example
 new-animation: | $(SETUP)
 	$(Q)$(PY) -m lecturemedia.scaffold "$(NAME)"
@@ -227,4 +236,19 @@ clean:
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
 
+endif
+
+# ---- live preview: make watch, make still (scripts/lecturemedia/watch.py, still.py)
+# `watch` takes no lock (it is in UNLOCKED): the makes it runs take it, one at a time.
+ifdef LECTURE_INNER
+PORT ?= 8000
+.PHONY: watch still
+
+## watch: serve build/html/ at http://127.0.0.1:$PORT/ (PORT=8000), rebuild on every save, reload the page; STILLS=1: stills, not videos
+watch: | $(SETUP)
+	@$(PY) -u -m lecturemedia.watch --port $(PORT) $(if $(filter-out 0,$(STILLS)),--stills) -- $(MAKEOVERRIDES)
+
+## still: NAME=<scene> [AT=<seconds>]: build/stills/<scene>.png, one frame of the scene (the last by default), no video
+still: | $(SETUP) traces
+	$(Q)$(PY) -m lecturemedia.still "$(NAME)" --quality $(QUALITY) $(if $(AT),--at "$(AT)")
 endif

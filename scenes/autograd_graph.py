@@ -78,11 +78,14 @@ class AutogradGraph(TraceScene):
         title = MathTex(r"d = a \cdot b + a", font_size=48).to_edge(UP)
         boxes = {key: box(key) for key in POSITIONS}
         arrows = [Arrow(boxes[a], boxes[b], buff=0.08, stroke_width=3, color=NODE) for a, b in WIRES]
+        self.say(f"El grafo de {data.expression}: cada caja es un tensor o una operación")
         self.play(Write(title))
         self.play(*[FadeIn(b) for b in boxes.values()], run_time=0.8)
         self.play(*[GrowArrow(a) for a in arrows], run_time=0.8)
 
         # ---- forward: each tensor's value, in evaluation order
+        values = ", ".join(f"{v.name} = {num(v.value)}" for v in data.forward)
+        self.say(f"Forward: PyTorch calcula cada valor en orden: {values}")
         phase = label("Forward: calcular valores", 30, VALUE).to_edge(DOWN)
         self.play(FadeIn(phase))
         for value in data.forward:
@@ -94,6 +97,7 @@ class AutogradGraph(TraceScene):
         self.wait(0.5)
 
         # ---- backward: the nodes in the order the engine ran them; each edge's gradient
+        self.say(f"Backward: la regla de la cadena lleva el gradiente desde {data.output}, nodo por nodo")
         phase2 = label("Backward: propagar gradientes (regla de la cadena)", 30, GRAD).to_edge(DOWN)
         self.play(FadeOut(phase), FadeIn(phase2))
         seed = MathTex(r"\partial d / \partial d = " + num(forward["d"].grad), font_size=30, color=GRAD)
@@ -103,6 +107,7 @@ class AutogradGraph(TraceScene):
             node = nodes[node_id]
             if node.kind == "AccumulateGrad":
                 continue
+            self.say(f"{node.kind} pasa a cada entrada su gradiente local por el que recibe")
             name = label(node.kind, 20, GRAD).next_to(boxes[node.kind], UP, buff=0.6)
             self.play(FadeIn(name), Indicate(boxes[node.kind], color=GRAD), run_time=0.7)
             for edge in (e for e in data.edges if e.source == node_id):
@@ -129,6 +134,8 @@ class AutogradGraph(TraceScene):
         totals = VGroup(total_a, total_b).arrange(RIGHT, buff=1.2).to_edge(DOWN)
         paths = " y ".join(f"{num(p.grad)} por {p.via}" for p in leaf_a.paths)
         why = label(f"a llega por dos caminos: {paths}", 22, GRAD).next_to(totals, UP, buff=0.2)
+        grads = f"a.grad = {num(leaf_a.total)}, b.grad = {num(leaf_b.total)}"
+        self.say(f"a recibe gradiente por dos caminos ({paths}): {grads}")
         self.play(FadeOut(phase2), FadeIn(why))
         moves = [TransformFromCopy(received[f"a@{p.via}"], total_a[1 + 2 * i]) for i, p in enumerate(leaf_a.paths)]
         self.play(*moves, FadeIn(total_a[0]), run_time=1.2)

@@ -84,10 +84,13 @@ class SgdX2(TraceScene):
         grid.next_to(counter, DOWN, buff=0.3)
         if grid.height > 8 - 1.6:
             grid.scale_to_fit_height(8 - 1.6).next_to(counter, DOWN, buff=0.3)
+        rates = ", ".join(f"η = {num(run.lr, 3)}" for run in data.runs)
+        self.say(f"SGD en f(x) = x² desde x = {num(data.x0)}, un panel por tasa de aprendizaje: {rates}")
         self.play(Write(title), FadeIn(counter))
         self.play(*[Create(p.axes) for p in panels], run_time=1.0)
         self.play(*[Create(p.curve) for p in panels], *[FadeIn(p.eta, p.x_label, p.dot) for p in panels], run_time=1.0)
 
+        self.say(f"En cada paso la tangente da f′(x) y x se mueve η·f′(x): {steps} pasos")
         for t in range(steps):
             tangents = [p.tangent(t) for p in panels]
             self.play(
@@ -110,5 +113,6 @@ class SgdX2(TraceScene):
             color = REGIME_COLORS[p.run.regime]
             verdict = label(p.run.regime, 28, color).move_to(p.axes.c2p(0, p.axes.y_range[1] * 0.6))
             verdicts.append(verdict)
+        self.say("; ".join(f"η = {num(p.run.lr, 3)}: {p.run.regime}" for p in panels))
         self.play(*[FadeIn(v, shift=0.2 * DOWN) for v in verdicts], run_time=0.8)
         self.wait(1.5)

@@ -69,7 +69,8 @@ class TwoLayerNet(TraceScene):
         grid = data.grid
         epochs = len(data.loss_history)
 
-        title = label("Red de 2 capas (2 → 16 → 2, ReLU): frontera de decisión", 30).to_edge(UP, buff=0.25)
+        hidden = len(data.params_initial.b1)
+        title = label(f"Red de 2 capas (2 → {hidden} → 2, ReLU): frontera de decisión", 30).to_edge(UP, buff=0.25)
         plane = Axes(
             x_range=[grid.x_min, grid.x_max, 2],
             y_range=[grid.y_min, grid.y_max, 2],
@@ -124,6 +125,7 @@ class TwoLayerNet(TraceScene):
                 .align_to(curve_axes, LEFT)
             )
 
+        self.say(f"{len(data.X)} puntos de dos clases; el color de fondo es la probabilidad de la clase 1 según la red")
         self.play(Write(title))
         self.play(Create(plane), FadeIn(points, lag_ratio=0.002), FadeIn(legend), run_time=1.2)
         region = image(0)
@@ -131,6 +133,7 @@ class TwoLayerNet(TraceScene):
         info = status(0)
         self.play(FadeIn(region), Create(edge), FadeIn(info), Create(curve_axes), FadeIn(x_name, y_name), run_time=1.0)
 
+        self.say("Época a época, SGD mueve la frontera de decisión y la pérdida media baja")
         for epoch in range(1, epochs + 1):
             # The region is swapped between animations, not animated: it stays, with the
             # points, in the still layer Manim draws once per animation instead of per frame.
@@ -150,6 +153,9 @@ class TwoLayerNet(TraceScene):
             self.play(*animations, run_time=0.35 if epoch > 3 else 0.7)
         final = label(
             f"época {epochs}: pérdida {num(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %", 20, GRAD
+        )
+        self.say(
+            f"Tras {epochs} épocas: pérdida {num(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %"
         )
         self.play(FadeIn(final.next_to(x_name, DOWN, buff=0.25)))
         self.wait(1.5)

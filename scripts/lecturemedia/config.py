@@ -49,6 +49,7 @@ class CourseFacts(BaseModel):
     logo: str | None = None
     titlegraphic: str | None = None
     question_title: str | None = None  # the title of a discussion-question block ("Pregunta")
+    video_link_text: str | None = None  # the link under a video's poster ("Abrir el vídeo" in Spanish)
 
 
 class LinedDict(dict[str, Any]):

@@ -64,7 +64,7 @@ def write_deps(name: str) -> None:
         f"build/md/{name}.md: {' '.join(templates + traces)}",
     ]
     for fmt, (folder, _, exts) in paths.DECK_OUTPUTS.items():
-        media = [f"build/{folder}/videos/{v}.{e}" for v in sorted(deps.videos) for e in exts]
+        media = [f"build/{folder}/videos/{v}{e}" for v in sorted(deps.videos) for e in exts]
         prereqs = " ".join(_make_escape(p) for p in media + files)
         lines.append(f"{rel(paths.deck_output(fmt, name))}: {prereqs}")
     # Like gcc -MP: a template or file that disappears is no error of Make's; the deck step says it.

@@ -19,9 +19,9 @@ FILTERS = Path(__file__).parent / "filters"
 
 # Each output of a deck: its folder under build/, its file suffix, the media it needs beside it.
 DECK_OUTPUTS = {
-    "pdf": ("slides", "pdf", ("mp4", "png")),
-    "handout": ("handouts", "pdf", ("png",)),
-    "html": ("html", "html", ("mp4", "png")),
+    "pdf": ("slides", "pdf", (".mp4", ".png", ".srt")),
+    "handout": ("handouts", "pdf", ("-end.png",)),
+    "html": ("html", "html", (".mp4", ".png", ".vtt")),
 }
 
 

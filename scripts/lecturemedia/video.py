@@ -31,6 +31,15 @@ QUALITIES: dict[str, dict[str, Any]] = {
 }
 
 
+# What a render writes beside <name>.mp4, and the variable that tells the scene where.
+COMPANIONS = {
+    ".png": "LECTURE_POSTER",  # the first frame (the title card): the poster of the slides and the HTML
+    "-end.png": "LECTURE_POSTER_END",  # the last frame: the handout's picture
+    ".srt": "LECTURE_SRT",  # captions, beside the mp4 where video players find them
+    ".vtt": "LECTURE_VTT",  # the same captions as WebVTT, for the HTML <track>
+}
+
+
 def out_dir(quality: str) -> Path:
     return paths.BUILD / "videos" if quality == "preview" else paths.BUILD / "videos" / quality
 
@@ -65,8 +74,10 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     target_dir = out_dir(quality)
     target_dir.mkdir(parents=True, exist_ok=True)
-    poster_tmp = target_dir / f".{name}.png.tmp"
-    os.environ["LECTURE_POSTER"] = str(poster_tmp)
+    companions = {ext: target_dir / f".{name}{ext}.tmp" for ext in COMPANIONS}
+    for ext, variable in COMPANIONS.items():
+        companions[ext].unlink(missing_ok=True)
+        os.environ[variable] = str(companions[ext])
 
     collect = _Collect()
     logger = logging.getLogger("manim")
@@ -93,24 +104,31 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             seconds = scene.time
     except Exception as exc:
         log_path.write_text("\n".join(collect.messages) + "\n" + traceback.format_exc(), encoding="utf-8")
-        for stale in (target_dir / f"{name}.mp4", target_dir / f"{name}.png"):
-            outputs.remove(stale)  # nothing left that could pass for this scene's video
-        poster_tmp.unlink(missing_ok=True)
+        for ext in (".mp4", *COMPANIONS):
+            outputs.remove(target_dir / f"{name}{ext}")  # nothing left that could pass for this scene's video
+        for tmp in companions.values():
+            tmp.unlink(missing_ok=True)
         raise UserError(explain(name, exc, collect.messages, log_path)) from None
     finally:
         logger.removeHandler(collect)
     log_path.write_text("\n".join(collect.messages) + "\n", encoding="utf-8")
-    if not poster_tmp.exists():
-        raise UserError(f"scenes/{name}.py: no poster was saved; its scene should derive from common.TraceScene")
-    mp4, png = target_dir / f"{name}.mp4", target_dir / f"{name}.png"
+    if not companions[".png"].exists():
+        raise UserError(
+            f"scenes/{name}.py: no poster was saved; its scene should derive from TraceScene "
+            "(from lecturemedia.scene import TraceScene)"
+        )
+    if "\n" not in companions[".srt"].read_text(encoding="utf-8"):
+        console.warn(f"scenes/{name}.py has no captions: say what happens with self.say(\"…\") as it happens")
+    mp4 = target_dir / f"{name}.mp4"
     write_deps(name, quality, traces.LOADED)
     tmp = target_dir / f".{name}.mp4.tmp"
     shutil.copyfile(movie, tmp)
     outputs.publish_file(tmp, mp4)
-    outputs.publish_file(poster_tmp, png)
+    for ext, tmp in companions.items():
+        outputs.publish_file(tmp, target_dir / f"{name}{ext}")
     took = time.monotonic() - start
     console.product(mp4, f"{seconds:.1f} s of video in {took:.1f} s")
-    return mp4, png
+    return mp4, target_dir / f"{name}.png"
 
 
 def write_deps(name: str, quality: str, read: set[str]) -> None:
@@ -126,6 +144,7 @@ def _load_scene(source: Path, class_name: str) -> Any:
     spec = importlib.util.spec_from_file_location(f"scene_{source.stem}", source)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would: the scene's module can be found by name
     spec.loader.exec_module(module)
     if not hasattr(module, class_name):
         raise UserError(f"{paths.rel(source)}: no scene class {class_name} (the file's name in CamelCase)")

@@ -1,11 +1,17 @@
 -- Place an animation: `![caption](videos/NAME.mp4){.animation poster="videos/NAME.png"}`,
 -- as written by the deck macro video("NAME").
 --
--- Beamer: the poster, which plays the video when clicked (multimedia's \movie, a link to
--- the mp4 beside the PDF). Handout (metadata `handout: true`): the poster alone.
--- HTML: an inline <video controls> with the poster.
+-- Beamer: the poster (the video's first frame), which plays the video when clicked in the
+-- viewers that play movies (multimedia's \movie: Okular, Evince's window, pdfpc), and under
+-- it a visible link to the mp4 for every other viewer (a browser's pdf.js opens it in a tab,
+-- a desktop viewer hands it to the system's player). Handout (metadata `handout: true`): the
+-- video's last frame, no link. HTML: an inline <video controls> with its captions track.
 
 local handout = false
+local lang = "en"
+local LINK_TEXT = { es = "Abrir el vídeo", en = "Open the video", fr = "Ouvrir la vidéo", de = "Video öffnen",
+  pt = "Abrir o vídeo", it = "Apri il video" }
+local link_text = nil
 
 local function latex_width(width)
   if not width or width == "" then return "0.75\\linewidth" end
@@ -24,10 +30,14 @@ local function animation(img)
   local caption = img.caption or img.content
   if FORMAT:match("beamer") or FORMAT:match("latex") then
     local w = latex_width(width)
-    local picture = string.format("\\includegraphics[width=%s]{%s}", w, poster)
-    local shown = picture
-    if not handout then
-      shown = string.format("\\movie[width=%s,showcontrols]{%s}{%s}", w, picture, img.src)
+    local shown
+    if handout then
+      shown = string.format("\\includegraphics[width=%s]{%s}", w, (poster:gsub("%.png$", "-end.png")))
+    else
+      local picture = string.format("\\includegraphics[width=%s]{%s}", w, poster)
+      shown = string.format("\\movie[width=%s,showcontrols]{%s}{%s}\\\\[2pt]", w, picture, img.src)
+        .. string.format("{\\footnotesize\\href{%s}{$\\blacktriangleright$ %s (%s)}}", img.src,
+          link_text or LINK_TEXT[lang] or LINK_TEXT.en, (img.src:gsub("_", "\\_")))
     end
     local out = pandoc.List({ pandoc.RawBlock("latex", "\\begin{center}\n" .. shown .. "\n\\end{center}") })
     if #caption > 0 then
@@ -38,9 +48,11 @@ local function animation(img)
     return out
   end
   local style = width and width ~= "" and string.format(' style="width:%s"', html_escape(width)) or ""
+  local track = string.format('<track kind="captions" srclang="%s" label="%s" src="%s" default>',
+    html_escape(lang), html_escape(lang), html_escape((img.src:gsub("%.mp4$", ".vtt"))))
   local html = string.format(
-    '<figure class="animation"><video controls preload="metadata" poster="%s" src="%s"%s></video>',
-    html_escape(poster), html_escape(img.src), style)
+    '<figure class="animation"><video controls preload="metadata" poster="%s" src="%s"%s>%s</video>',
+    html_escape(poster), html_escape(img.src), style, track)
   if #caption > 0 then
     html = html .. "<figcaption>" .. html_escape(pandoc.utils.stringify(caption)) .. "</figcaption>"
   end
@@ -54,6 +66,12 @@ local function para(el)
 end
 
 return {
-  { Meta = function(meta) handout = meta.handout == true end },
+  {
+    Meta = function(meta)
+      handout = meta.handout == true
+      lang = meta.lang and pandoc.utils.stringify(meta.lang):match("^(%a+)") or "en"
+      link_text = meta["video-link-text"] and pandoc.utils.stringify(meta["video-link-text"]) or nil
+    end,
+  },
   { Para = para, Plain = para },
 }
