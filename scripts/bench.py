@@ -31,14 +31,16 @@ def row(label: str, seconds: float, reference: float | None = None) -> str:
 
 
 def bare_pandoc(project: Project, deck: str, out: Path) -> float:
-    """Plain `pandoc -t beamer deck.md -o deck.pdf` on the deck's rendered Markdown."""
+    """Plain `pandoc -t beamer deck.md -o deck.pdf` on the deck's rendered Markdown (with its slide level)."""
     md = project.path(f"build/md/{deck}.md").read_text(encoding="utf-8")
     md = re.sub(r"^!\[[^\]]*\]\(videos/.*$", "", md, flags=re.M)  # bare pandoc cannot place an mp4
     src = out / f"{deck}.md"
     src.write_text(md, encoding="utf-8")
+    level = re.search(r"^slide-level: (\d)", md, flags=re.M)
+    args = [f"--slide-level={level.group(1)}"] if level else []
     return timed(
         lambda: subprocess.run(
-            ["pandoc", "-t", "beamer", src.name, "-o", f"{deck}.pdf"], cwd=out, check=True, capture_output=True
+            ["pandoc", "-t", "beamer", *args, src.name, "-o", f"{deck}.pdf"], cwd=out, check=True, capture_output=True
         )
     )
 
@@ -64,14 +66,14 @@ def bench_slides(project: Project, scratch: Path) -> None:
 
 
 def bench_traces(project: Project, scratch: Path) -> None:
-    print("traces: the three PyTorch computations on the CPU, from scratch")
+    print("traces: every computation of the course, with PyTorch on the CPU, from scratch")
     for jobs in ("-j1", "-j2"):
         shutil.rmtree(project.path("build/traces"), ignore_errors=True)
         print(row(f"make {jobs} traces", timed(lambda jobs=jobs: project.make(jobs, "traces"))))
     print(row("make traces with nothing changed", timed(lambda: project.make("traces"))))
 
 
-RENDERED = re.compile(r"video (\w+) \((\w+)\): \S+, ([\d.]+) s of video in ([\d.]+) s")
+RENDERED = re.compile(r"made  build/videos/(?:\w+/)?(\w+)\.mp4  \(([\d.]+) s of video in ([\d.]+) s\)")
 
 
 def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[str, tuple[float, float]]]:
@@ -81,7 +83,7 @@ def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[s
         video.unlink()
     out: dict[str, subprocess.CompletedProcess[str]] = {}
     took = timed(lambda: out.update(run=project.make(f"JOBS={jobs}", "videos", f"QUALITY={quality}")))
-    scenes = {m[1]: (float(m[3]), float(m[4])) for m in RENDERED.finditer(out["run"].stdout)}
+    scenes = {m[1]: (float(m[2]), float(m[3])) for m in RENDERED.finditer(out["run"].stdout)}
     return took, scenes
 
 

@@ -62,7 +62,10 @@ def run(name: str) -> None:
         raise UserError(f"{where}: compute() returned NaN or infinity in field {bad}; a trace holds finite numbers")
     changed = traces.write(name, params, data)
     took = time.monotonic() - start
-    console.product(traces.trace_path(name), f"{took:.1f} s" + ("" if changed else ", same numbers"))
+    if changed:
+        console.product(traces.trace_path(name), f"{took:.1f} s")
+    else:
+        console.product(traces.trace_path(name), f"same numbers, {took:.1f} s", verb="kept")
 
 
 @friendly_main

@@ -18,11 +18,11 @@ def _tty() -> bool:
     return sys.stderr.isatty()
 
 
-def product(path: Path, detail: str = "") -> None:
+def product(path: Path, detail: str = "", verb: str = "made") -> None:
     """One line for a file made: `  made  build/slides/deck.pdf  (1 pass, 1.2 s)`."""
     end = f"  ({detail})" if detail else ""
     clear = "\r\033[K" if _tty() else ""
-    print(f"{clear}  made  {paths.rel(path)}{end}", flush=True)
+    print(f"{clear}  {verb:<4}  {paths.rel(path)}{end}", flush=True)
 
 
 def live(text: str) -> None:
