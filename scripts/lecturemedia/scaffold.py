@@ -95,7 +95,7 @@ class {cls}(TraceScene):
         dot = Dot(axes.c2p(ws[0], losses[0]), color=ORANGE)
         step = Text(f"paso 0, w = {{num(ws[0], 3)}}", font_size=24).next_to(axes, DOWN)
         VGroup(axes, curve).shift(LEFT * 0.5)
-        self.add_subcaption("Descenso de gradiente: cada paso baja por la parábola", duration=2)
+        self.say("Descenso de gradiente: cada paso baja por la parábola")
         self.play(FadeIn(title), Create(axes), Create(curve))
         self.play(FadeIn(dot), FadeIn(step))
         for t in range(1, len(ws)):
