@@ -57,8 +57,17 @@ def block_lines(lines: list[str]) -> set[int]:
     return code
 
 
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
 def regions(text: str) -> list[tuple[int, int]]:
-    """(start, end) character offsets of every code region, in order."""
+    """(start, end) character offsets of every code region, in order (none in the front matter)."""
+    front = FRONT_MATTER.match(text)
+    skip = front.end() if front else 0
+    return [(start + skip, end + skip) for start, end in _regions(text[skip:])]
+
+
+def _regions(text: str) -> list[tuple[int, int]]:
     lines = text.splitlines(keepends=True)
     code = block_lines([line.rstrip("\r\n") for line in lines])
     found: list[tuple[int, int]] = []
