@@ -49,7 +49,9 @@ python() {
     "$PYTHON" -m venv "$VENV"
   fi
   echo "setup: installing the Python dependencies into $VENV (torch is the CPU build)"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e '.[dev]'
+  # (a machine's pip.conf may name local indexes that do not exist: pip's warnings about them are noise)
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -e '.[dev]' \
+    2> >(grep -v "^WARNING: Location 'file:" >&2)
 }
 
 case "${1:-}" in

@@ -69,11 +69,11 @@ def compute(params: Parameters) -> Result:
     )
 '''
 
-SCENE = '''"""{title}: the point goes down the parabola, step by step (trace {name}).
+SCENE = '''"""{title}: {what} (trace {name}).
 
-A scene reads its trace with trace("{name}"); it never recomputes. Preview it with
-`make videos` (or `make still NAME={name}` for one frame); place it in a deck with
-<< video("{name}") >>.
+A scene reads its trace with trace("{name}"); it never recomputes. Its title card is the
+first sentence of this docstring. Preview it with `make videos` (or `make still NAME={name}`
+for one frame); place it in a deck with << video("{name}") >>.
 """
 
 from __future__ import annotations
@@ -91,21 +91,45 @@ class {cls}(TraceScene):
         top = max(losses) * 1.2 or 1
         axes = Axes(x_range=[-reach, reach, 1], y_range=[0, top, top / 4], x_length=6, y_length=4, tips=False)
         curve = axes.plot(lambda w: (w - data.target) ** 2, color=BLUE_C)
+        VGroup(axes, curve).shift(LEFT * 0.5)
         title = Text(data.function, font_size=30).to_edge(UP)
         dot = Dot(axes.c2p(ws[0], losses[0]), color=ORANGE)
-        step = Text(f"paso 0, w = {{num(ws[0], 3)}}", font_size=24).next_to(axes, DOWN)
-        VGroup(axes, curve).shift(LEFT * 0.5)
-        self.say("Descenso de gradiente: cada paso baja por la parábola")
+        step = Text(f"{step} 0, w = {{num(ws[0], 3)}}", font_size=24).next_to(axes, DOWN)
+        self.say("{say_start}")
         self.play(FadeIn(title), Create(axes), Create(curve))
         self.play(FadeIn(dot), FadeIn(step))
         for t in range(1, len(ws)):
-            new_step = Text(f"paso {{t}}, w = {{num(ws[t], 3)}}", font_size=24).move_to(step)
+            new_step = Text(f"{step} {{t}}, w = {{num(ws[t], 3)}}", font_size=24).move_to(step)
             self.play(dot.animate.move_to(axes.c2p(ws[t], losses[t])), Transform(step, new_step), run_time=0.4)
-        final = Text(f"pérdida final {{num(losses[-1], 4)}}", font_size=26, color=ORANGE).next_to(step, RIGHT)
+        self.say(f"{say_end} {{num(losses[-1], 4)}}")
+        final = Text(f"{final} {{num(losses[-1], 4)}}", font_size=26, color=ORANGE).next_to(step, RIGHT)
         self.play(FadeIn(final))
         self.wait(1)
-
 '''
+
+# The example's words, in the course's language (course.yaml, course.lang); English otherwise.
+WORDS = {
+    "es": {
+        "what": "el punto baja por la parábola, paso a paso",
+        "step": "paso",
+        "say_start": "Descenso de gradiente: cada paso baja por la parábola",
+        "say_end": "Tras los pasos, w llega cerca del mínimo; pérdida final",
+        "final": "pérdida final",
+    },
+    "en": {
+        "what": "the point goes down the parabola, step by step",
+        "step": "step",
+        "say_start": "Gradient descent: each step goes down the parabola",
+        "say_end": "After the steps, w is near the minimum; final loss",
+        "final": "final loss",
+    },
+}
+
+
+def course_language() -> str:
+    match = re.search(r"^\s+lang:\s*[\"']?([a-z]{2})", paths.CONFIG_FILE.read_text(encoding="utf-8"), re.M)
+    return match.group(1) if match and match.group(1) in WORDS else "en"
+
 
 ENTRY = """  {name}:{pad}# {title}
     w0: 4.0
@@ -156,7 +180,8 @@ def main() -> None:
     computation.source(name).parent.mkdir(exist_ok=True)
     paths.write_atomic(computation.source(name), COMPUTATION.format(name=name, title=title))
     paths.write_atomic(
-        paths.SCENES / f"{name}.py", SCENE.format(name=name, title=title, cls=scene_class_name(name))
+        paths.SCENES / f"{name}.py",
+        SCENE.format(name=name, title=title, cls=scene_class_name(name), **WORDS[course_language()]),
     )
     add_entry(name, title)
     print(f"wrote computations/{name}.py, scenes/{name}.py and traces.{name} in course.yaml")

@@ -117,7 +117,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             f"scenes/{name}.py: no poster was saved; its scene should derive from TraceScene "
             "(from lecturemedia.scene import TraceScene)"
         )
-    if "\n" not in companions[".srt"].read_text(encoding="utf-8"):
+    if companions[".srt"].read_text(encoding="utf-8").count(" --> ") < 2:  # the title card's alone
         console.warn(f"scenes/{name}.py has no captions: say what happens with self.say(\"…\") as it happens")
     mp4 = target_dir / f"{name}.mp4"
     write_deps(name, quality, traces.LOADED)
