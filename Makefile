@@ -43,7 +43,8 @@ $(firstword $(GOALS)):
 	  done < <(find slides_src -maxdepth 1 -name '*.md' -name '*[ :%]*' -printf '%f\n' 2>/dev/null); \
 	fi; \
 	if [ $$rc -ne 0 ] && compgen -G '$(LECTURE_ERRORS)/*.txt' >/dev/null; then \
-	  echo >&2; cat $(LECTURE_ERRORS)/*.txt >&2; \
+	  echo >&2; declare -A seen; for f in $(LECTURE_ERRORS)/*.txt; do \
+	    k=$$(cat "$$f"); [ -n "$${seen[$$k]:-}" ] || { seen[$$k]=1; cat "$$f" >&2; }; done; \
 	fi; \
 	exit $$rc
 $(wordlist 2,100,$(GOALS)): $(firstword $(GOALS)) ; @:

@@ -50,7 +50,10 @@ def write_deps(name: str) -> None:
     scenes = paths.scene_names()
     for video, where in sorted(deps.videos.items()):
         if video not in scenes:
-            raise UserError(f"{where}: unknown video {video!r}; the videos are: {', '.join(scenes) or '(none)'}")
+            raise UserError(
+                f"{where}: unknown video {video!r}; the videos are: {', '.join(scenes) or '(none)'} "
+                "(one per scenes/<name>.py)"
+            )
     known = computation.names()
     for trace, where in sorted(deps.traces.items()):
         if trace not in known:
