@@ -15,11 +15,14 @@ PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
 Q       := $(if $(filter-out 0,$(V)),,@)
 
-# Goals that neither take the lock nor build anything themselves.
+# Goals that neither take the lock nor build anything themselves. Before the inner make,
+# the outer one removes every product that is not what the build wrote (outputs sweep).
 UNLOCKED := help watch
 GOALS    := $(or $(MAKECMDGOALS),all)
 ifeq ($(filter-out $(UNLOCKED),$(GOALS)),)
 LECTURE_INNER := 1
+else ifneq ($(filter watch,$(GOALS)),)
+$(error make watch runs alone (it builds what each save touches): run `make watch` by itself)
 endif
 
 ifndef LECTURE_INNER
@@ -33,6 +36,7 @@ $(firstword $(GOALS)):
 	@rm -f $(LECTURE_ERRORS)/*
 	@exec 9>build/.lock; \
 	if ! flock -n 9; then echo "another make is running in this folder; waiting for it to finish…" >&2; flock 9; fi; \
+	if [ -x $(PY) ] && [ -z "$(filter clean help setup,$(GOALS))" ]; then $(PY) -m lecturemedia.outputs sweep; fi; \
 	set +e; { LECTURE_INNER=1 $(MAKE) -j$(JOBS) $(MAKECMDGOALS) 2>&1 1>&3 3>&- | \
 	  grep --line-buffered -v -E '^make(\[[0-9]+\])?: \*\*\* (\[.*\] Error [0-9]+|Waiting for unfinished jobs)' >&2; \
 	  rc=$${PIPESTATUS[0]}; } 3>&1; set -e; \
@@ -56,11 +60,6 @@ MAKEFLAGS += -j$(JOBS)
 .DEFAULT_GOAL := all
 .PHONY: all slides handouts html traces videos setup test lint bench clean help new-animation dist
 
-ifneq ($(wildcard $(PY)),)
-ifeq ($(filter clean help setup,$(GOALS)),)
-$(shell $(PY) -m lecturemedia.outputs sweep >&2)
-endif
-endif
 
 # The course, found by its files: decks, computations, scenes (helpers start with _).
 DECK_FILES   := $(shell find slides_src -maxdepth 1 -name '*.md' -printf '%f\n' 2>/dev/null | tr ' :%' '???' | sort)
@@ -152,10 +151,14 @@ $(foreach c,$(COMPANIONS),$(eval $(call companion,$c)))
 $(foreach s,$(filter $(COMPUTATIONS),$(SCENES)),$(eval $(VIDEO_DIR)/$s.mp4: build/traces/$s.json))
 
 # ---- decks: template -> Markdown -> LaTeX -> PDF, and -> reveal.js HTML
+# A deck's .d is rewritten only when what it lists changes (the stamp records each run), so
+# editing a deck's text does not make Make read its makefiles again.
 DECK_DEPS := $(DECKS:%=build/deps/%.d)
-$(DECK_DEPS): build/deps/%.d: slides_src/%.md scenes computations $(PKG)/templating.py $(PKG)/deck.py \
-		$(PKG)/paths.py | $(SETUP)
+$(DECKS:%=build/deps/.%.stamp): build/deps/.%.stamp: slides_src/%.md scenes computations \
+		$(PKG)/templating.py $(PKG)/deck.py $(PKG)/paths.py | $(SETUP)
 	$(Q)$(PY) -m lecturemedia.deck deps $*
+$(DECK_DEPS): build/deps/%.d: build/deps/.%.stamp
+	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.deck deps $*
 
 $(DECKS:%=build/md/%.md): build/md/%.md: slides_src/%.md build/config/course.json \
 		$(PKG)/templating.py $(PKG)/markdown_code.py $(PKG)/deck.py | $(SETUP)

@@ -132,7 +132,20 @@ def bench_videos(project: Project, scratch: Path) -> None:
     print(row("make videos with nothing changed", noop, sequential))
 
 
-SECTIONS = {"traces": bench_traces, "slides": bench_slides, "videos": bench_videos}
+def bench_watch(project: Project, scratch: Path) -> None:
+    """make watch: from saving a one-line edit of a deck to its new HTML served, and to its new PDF."""
+    from lecturemedia import watch
+
+    deck = sorted(p.stem for p in project.path("slides_src").glob("*.md"))[0]
+    print(f"watch: saving a one-line edit of {deck}, median of 10 (aims: HTML 1 s, PDF 2.5 s)")
+    make_args = [f"VENV={sys.prefix}", "SETUP="]
+    result = watch.measure_latency(project.root, deck, n=10, make_args=make_args, env=project.env)
+    print(row("to the new HTML served", result["html_median"]))
+    print(row("  of which make html", result["make_html_median"]))
+    print(row("to the new PDF written", result["pdf_median"]))
+
+
+SECTIONS = {"traces": bench_traces, "slides": bench_slides, "videos": bench_videos, "watch": bench_watch}
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ class Record(BaseModel):
 
 def names() -> list[str]:
     """Every computation of the course: computations/<name>.py, helpers (`_*.py`) aside."""
-    return sorted(p.stem for p in paths.COMPUTATIONS.glob("*.py") if not p.stem.startswith("_"))
+    return paths.computation_names()
 
 
 def source(name: str) -> Path:

@@ -16,8 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import computation, console, latex, outputs, pandoc, paths, templating
+from . import console, outputs, paths
 from .errors import UserError, friendly_main
+
+# Each step imports what it uses: `make html` after an edit starts three of them, and
+# pydantic, Jinja or the LaTeX helpers would cost each one.
 
 BUILD = paths.BUILD
 
@@ -35,6 +38,8 @@ def _make_escape(path: str) -> str:
 
 def local_files(name: str, text: str) -> list[Path]:
     """The files beside the deck that it names (images, \\input files), for Make and the HTML."""
+    from . import templating
+
     found = []
     for target in templating.named_paths(text):
         path = (paths.SLIDES_SRC / target).resolve()
@@ -44,7 +49,13 @@ def local_files(name: str, text: str) -> list[Path]:
 
 
 def write_deps(name: str) -> None:
-    """A Make fragment: what the deck's Markdown and outputs are made from."""
+    """A Make fragment: what the deck's Markdown and outputs are made from.
+
+    Written only when it changes (a stamp records the run), so that an edit of the deck's
+    text does not make Make re-read its makefiles.
+    """
+    from . import templating
+
     source = deck_source(name)
     deps = templating.scan(name)
     scenes = paths.scene_names()
@@ -54,7 +65,7 @@ def write_deps(name: str) -> None:
                 f"{where}: unknown video {video!r}; the videos are: {', '.join(scenes) or '(none)'} "
                 "(one per scenes/<name>.py)"
             )
-    known = computation.names()
+    known = paths.computation_names()
     for trace, where in sorted(deps.traces.items()):
         if trace not in known:
             raise UserError(f"{where}: unknown trace {trace!r}; the traces are: {', '.join(known) or '(none)'}")
@@ -72,7 +83,8 @@ def write_deps(name: str) -> None:
         lines.append(f"{rel(paths.deck_output(fmt, name))}: {prereqs}")
     # Like gcc -MP: a template or file that disappears is no error of Make's; the deck step says it.
     lines += [f"{_make_escape(p)}:" for p in templates + files]
-    paths.write_atomic(BUILD / "deps" / f"{name}.d", "\n".join(lines) + "\n")
+    paths.write_atomic(BUILD / "deps" / f"{name}.d", "\n".join(lines) + "\n", only_if_changed=True)
+    (BUILD / "deps" / f".{name}.stamp").touch()
 
 
 class Traces:
@@ -87,7 +99,7 @@ class Traces:
         if name not in self._cache:
             from . import traces  # imported on use: most decks read no trace
 
-            known = computation.names()
+            known = paths.computation_names()
             if name not in known:
                 raise UserError(f"unknown trace {name!r}; the traces are: {', '.join(known) or '(none)'}")
             self._cache[name] = traces.load(name)
@@ -97,6 +109,8 @@ class Traces:
 
 
 def render_markdown(name: str) -> None:
+    from . import templating
+
     source = deck_source(name)
     course_file = paths.CONFIG_DIR / "course.json"
     if not course_file.exists():
@@ -117,6 +131,8 @@ def render_markdown(name: str) -> None:
 
 def check_paths(source: Path, text: str) -> None:
     """Refuse a deck that names a file outside the project, or one that is not there."""
+    from . import templating
+
     lines = templating.read_source(source).splitlines()
 
     def where(target: str) -> str:
@@ -150,6 +166,8 @@ def remove_outputs(name: str) -> None:
 
 
 def build_pdf(name: str, handout: bool) -> None:
+    from . import latex, pandoc, templating
+
     start = time.monotonic()
     target = paths.deck_output("handout" if handout else "pdf", name)
     out_dir = target.parent

@@ -35,6 +35,11 @@ def scene_names() -> list[str]:
     return sorted(p.stem for p in SCENES.glob("*.py") if not p.stem.startswith("_") and p.stem != "common")
 
 
+def computation_names() -> list[str]:
+    """The computations: every computations/<name>.py but helpers (`_*.py`)."""
+    return sorted(p.stem for p in COMPUTATIONS.glob("*.py") if not p.stem.startswith("_"))
+
+
 def rel(path: Path) -> str:
     """A path as the user should see it: relative to the project root when inside it."""
     try:

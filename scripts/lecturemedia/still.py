@@ -1,0 +1,220 @@
+"""One frame of a scene, without encoding a video: build/stills/<scene>.png.
+
+    python -m lecturemedia.still NAME [--at SECONDS] [--quality preview|final|test]
+
+The last frame by default. Every animation is skipped (Manim's still mode: each one jumps
+to its end, no frame is drawn); with --at, the animation playing at that moment is drawn
+once, at that moment, and the scene stops there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import pickle
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from . import paths, video
+from .errors import UserError, friendly_main
+
+
+def still_path(name: str) -> Path:
+    return paths.BUILD / "stills" / f"{name}.png"
+
+
+def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
+    """Render the frame of scene `name` at `at` seconds (None: the last) to build/stills/<name>.png."""
+    source = paths.SCENES / f"{name}.py"
+    if not source.exists():
+        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {', '.join(scene_names())}")
+    if at is not None and at < 0:
+        raise UserError(f"AT={at}: a moment of the scene, in seconds from its start (0 or more)")
+    start = time.monotonic()
+    for variable in ("LECTURE_POSTER", *getattr(video, "COMPANIONS", {}).values()):
+        os.environ.pop(variable, None)  # the posters and captions are the video build's business
+    import manim
+
+    _quiet(logging.getLogger("manim"))
+    settings = {
+        **video.QUALITIES[quality],
+        "format": "png",  # Manim's still mode (-s): animations are skipped, no video is written
+        "media_dir": str(paths.BUILD / "manim" / name / "still"),
+        "output_file": f"{name}-still",
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "input_file": str(source),
+    }
+    cache = SvgCache(paths.BUILD / "manim" / f"still-svg-{manim.__version__}.pickle")
+    cache.install()
+    try:
+        with manim.tempconfig(settings):
+            scene = video._load_scene(source, video.scene_class_name(name))()
+            moment = Moment(scene, at)
+            scene.render()
+            image = moment.image if moment.image is not None else scene.renderer.camera.get_image()
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UserError(explain(name, exc)) from None
+    out = still_path(name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    image.convert("RGB").save(tmp, format="PNG")
+    tmp.replace(out)
+    cache.save()
+    when = f"at {at:g} s" if moment.image is not None else f"the last frame, at {moment.clock:.1f} s"
+    print(f"  still {name} ({quality}): {paths.rel(out)}, {when}, in {time.monotonic() - start:.1f} s", flush=True)
+    return out
+
+
+class Moment:
+    """Stops a scene that renders in still mode at `at` seconds of its video, keeping that frame.
+
+    In still mode each animation jumps to its end. The clock here counts frames as the video
+    does (an animation of r seconds takes ceil(r * fps) frames, a still wait floor(r * fps)),
+    so `at` names the same frame as in the video; the animation playing then is drawn once,
+    at that frame, and the scene stops.
+    """
+
+    def __init__(self, scene: Any, at: float | None) -> None:
+        self.scene, self.at, self.clock = scene, at, 0.0
+        self.image: Any = None
+        self.renderer = scene.renderer
+        self.dt = 1 / self.renderer.camera.frame_rate
+        self.renderer.save_static_frame_data = lambda *_a, **_k: None  # nothing is drawn until the end
+        self._play_internal = scene.play_internal
+        self._freeze = self.renderer.freeze_current_frame
+        scene.play_internal = self.play_internal
+        self.renderer.freeze_current_frame = self.freeze
+
+    def _advance(self, frames: int) -> float | None:
+        """Move the clock over an animation of so many frames; the time into it at which `at` falls, if it does."""
+        start, self.clock = self.clock, self.clock + frames * self.dt
+        if self.at is None or self.at >= self.clock:
+            return None
+        return int((self.at - start) / self.dt + 1e-9) * self.dt
+
+    def play_internal(self, skip_rendering: bool = False) -> None:
+        import numpy as np
+
+        local = self._advance(len(np.arange(0, self.scene.duration, self.dt)))
+        if local is None:
+            return self._play_internal(skip_rendering=True)  # no frame: the animation jumps to its end
+        self.scene.update_to_time(local)
+        self.stop()
+
+    def freeze(self, duration: float) -> None:
+        if self._advance(int(duration / self.dt)) is None:
+            return self._freeze(duration)
+        self.stop()
+
+    def stop(self) -> None:
+        from manim.utils.exceptions import EndSceneEarlyException
+
+        self.renderer.static_image = None
+        self.renderer.update_frame(self.scene, ignore_skipping=True)
+        self.image = self.renderer.camera.get_image()
+        raise EndSceneEarlyException
+
+
+class SvgCache:
+    """The SVGs Manim parsed for the scenes' Text and MathTex, kept between runs (pickled).
+
+    Parsing them is most of a still's time; Manim names each SVG file by a digest of what it
+    shows (text, font, size, colour), so the file's name and size say when a parse can be reused.
+    """
+
+    LIMIT = 5000  # entries kept
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[tuple[Any, ...], bytes] = {}
+        self.added = 0
+        try:
+            self.entries = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            self.entries = {}
+
+    def install(self) -> None:
+        from manim.mobject.svg.svg_mobject import SVGMobject
+
+        original = SVGMobject.init_svg_mobject
+        cache = self
+
+        def init_svg_mobject(mob: Any, use_svg_cache: bool) -> Any:
+            key = cache.key(mob)
+            data = cache.entries.get(key) if key else None
+            if data is None:
+                original(mob, use_svg_cache)
+                if key:
+                    cache.entries[key] = pickle.dumps(mob)
+                    cache.added += 1
+                return mob
+            parsed = pickle.loads(data)
+            mob.add(*parsed.submobjects)
+            mob.id_to_vgroup_dict = parsed.id_to_vgroup_dict
+            return mob
+
+        SVGMobject.init_svg_mobject = init_svg_mobject
+
+    @staticmethod
+    def key(mob: Any) -> tuple[Any, ...] | None:
+        try:
+            path = Path(mob.get_file_path())
+            st = path.stat()
+        except (OSError, ValueError):
+            return None
+        return (type(mob).__name__, str(path), st.st_size, repr(mob.svg_default), repr(mob.path_string_config))
+
+    def save(self) -> None:
+        if not self.added:
+            return
+        keep = dict(list(self.entries.items())[-self.LIMIT :])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.path)
+
+
+def _quiet(logger: logging.Logger) -> None:
+    for handler in logger.handlers:
+        handler.setLevel(logging.ERROR)
+
+
+def scene_names() -> list[str]:
+    return sorted(p.stem for p in paths.SCENES.glob("*.py") if p.stem != "common" and not p.stem.startswith("_"))
+
+
+def explain(name: str, exc: BaseException) -> str:
+    """The scene's line (or a shared helper's) and the exception, in one or two lines."""
+    scenes = paths.SCENES.resolve()
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().parent == scenes]
+    own = [f for f in frames if Path(f.filename).stem == name] or frames
+    where = f"{paths.rel(Path(own[-1].filename))}:{own[-1].lineno}" if own else f"scenes/{name}.py"
+    code = f"\n    {own[-1].line}" if own and own[-1].line else ""
+    return f"{where}: {type(exc).__name__}: {exc}{code}"
+
+
+@friendly_main
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m lecturemedia.still", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("name", help="scene: scenes/NAME.py")
+    parser.add_argument("--at", type=float, default=None, help="seconds from the start (default: the last frame)")
+    parser.add_argument("--quality", choices=list(video.QUALITIES), default="preview")
+    args = parser.parse_args()
+    if not args.name:
+        known = ", ".join(scene_names())
+        raise UserError(f"which scene? make still NAME=<scene> [AT=<seconds>]; the scenes are: {known}")
+    grab(args.name, args.quality, args.at)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

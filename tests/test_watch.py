@@ -1,0 +1,266 @@
+"""Live preview: `make watch` on a copy of the project (real make, pandoc, LaTeX), and `make still`.
+
+The pure pieces (what is a source, which decks a change reloads, the error text) are tested
+first, without make.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import pdf_text
+from lecturemedia import watch
+from lecturemedia.project_copy import Project
+
+# ---- the pure pieces
+
+
+def test_sources_are_what_a_build_reads(tmp_path: Path) -> None:
+    root = tmp_path
+    yes = ["slides_src/deck.md", "slides_src/templates/macros.md", "slides_src/img/a.png", "course.yaml"]
+    yes += ["scenes/sgd_x2.py", "computations/sgd_x2.py"]
+    no = ["build/html/deck.html", "README.md", "scenes/__pycache__/x.pyc", "slides_src/.deck.md.swp"]
+    no += ["slides_src/deck.md~", "slides_src/4913", "slides_src/.#deck.md", ".git/index", "slides_src/x.tmp"]
+    assert all(watch.is_source(root, str(root / p)) for p in yes)
+    assert not any(watch.is_source(root, str(root / p)) for p in no)
+
+
+def test_the_script_goes_before_the_end_of_body() -> None:
+    assert watch.inject(b"<html><body><p>x</p></body></html>") == (
+        b"<html><body><p>x</p>" + watch.SCRIPT_TAG + b"\n</body></html>"
+    )
+    assert watch.inject(b"<p>x</p>").endswith(watch.SCRIPT_TAG)
+
+
+def _site(folder: Path) -> watch.Site:
+    (folder / "videos").mkdir(parents=True)
+    (folder / "a.html").write_text('<video poster="videos/x.png" src="videos/x.mp4"></video>')
+    (folder / "b.html").write_text('<img src="tikz/t.svg"><a href="https://example.org/x.mp4">x</a>')
+    (folder / "videos" / "x.mp4").write_bytes(b"1")
+    (folder / "videos" / "x.png").write_bytes(b"1")
+    return watch.Site(folder)
+
+
+def test_a_deck_reloads_when_it_or_what_it_shows_changes(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (tmp_path / "videos" / "x.mp4").write_bytes(b"2")
+    assert site.decks_reading(site.update(keep_missing=False)) == ["a"]
+    (tmp_path / "b.html").write_text('<img src="tikz/t.svg"> new')
+    assert site.decks_reading(site.update(keep_missing=False)) == ["b"]
+    (tmp_path / "b.html").write_text('<img src="tikz/t.svg"> new')  # rewritten, same bytes
+    assert site.decks_reading(site.update(keep_missing=False)) == []
+
+
+def test_a_failed_build_keeps_the_last_good_page(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (tmp_path / "a.html").unlink()  # what a failed deck build does
+    assert site.update(keep_missing=True) == set()
+    assert b"videos/x.mp4" in site.pages["a.html"]
+
+
+def test_the_error_text_is_the_builds_message() -> None:
+    stderr = (
+        "error: slides_src/deck.md:12: 'nope' is undefined; defined here: course, traces, video\n"
+        "make[1]: *** [Makefile:83: build/md/deck.md] Error 1\n"
+        "\n"
+        "error: slides_src/deck.md:12: 'nope' is undefined; defined here: course, traces, video\n"
+    )
+    assert (
+        watch.error_message(stderr) == "slides_src/deck.md:12: 'nope' is undefined; defined here: course, traces, video"
+    )
+    assert watch.error_message("make: *** No rule to make target 'x'.  Stop.\n") == (
+        "make: *** No rule to make target 'x'.  Stop."
+    )
+
+
+def test_byte_ranges() -> None:
+    assert watch.byte_range(None, 100) is None
+    assert watch.byte_range("bytes=0-", 100) == (0, 100)
+    assert watch.byte_range("bytes=10-19", 100) == (10, 20)
+    assert watch.byte_range("bytes=-10", 100) == (90, 100)
+    assert watch.byte_range("bytes=200-", 100) is None
+
+
+def test_the_scenes_a_save_touches() -> None:
+    scenes = ["a", "b"]
+    assert watch.scenes_touched(["scenes/a.py"], scenes) == ["a"]
+    assert watch.scenes_touched(["computations/b.py"], scenes) == ["b"]
+    assert watch.scenes_touched(["scenes/common.py"], scenes) == ["a", "b"]
+    assert watch.scenes_touched(["slides_src/x.md", "scenes/sedAx1b2c", "scenes/.a.py.kate"], scenes) == []
+
+
+# ---- the watcher on a copy of the project
+
+
+def _marked(mark: str) -> list[int]:
+    """The processes whose environment carries mark (every process a watcher started)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+MAKE_WATCH = ["make", f"VENV={sys.prefix}", "SETUP=", "PORT=0", "watch"]
+
+
+@pytest.fixture
+def watching(fixture_rebuilt: Project) -> Iterator[tuple[Project, watch.Preview, watch.EventStream, str]]:
+    """`make watch` running on a built copy, its first build done; and the mark of its processes."""
+    mark = f"watch-test-{uuid.uuid4().hex}"
+    env = {**fixture_rebuilt.env, "LECTUREMEDIA_TEST_MARK": mark}
+    with watch.running(MAKE_WATCH, fixture_rebuilt.root, env) as preview:
+        events = preview.events()
+        events.next("built", timeout=300)
+        yield fixture_rebuilt, preview, events, mark
+        events.close()
+
+
+def _decks(project: Project) -> list[str]:
+    return sorted(p.stem for p in project.path("slides_src").glob("*.md"))
+
+
+@pytest.mark.slow
+def test_an_edit_reloads_its_deck_and_no_other(watching: tuple[Project, watch.Preview, watch.EventStream, str]) -> None:
+    project, preview, events, _ = watching
+    deck, other = _decks(project)[:2]
+    assert preview.url.startswith("http://127.0.0.1:")
+    events.drain()
+    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "palabra-nueva"))
+    reload = events.next("reload", timeout=120)
+    assert reload["decks"] == [deck]
+    page = preview.get(f"{deck}.html")
+    assert b"palabra-nueva" in page
+    assert watch.SCRIPT_TAG in page  # served with the reload script ...
+    assert watch.SCRIPT_TAG not in project.path(f"build/html/{deck}.html").read_bytes()  # ... not built with it
+    assert preview.get("__watch/watch.js").startswith(b"//")
+    built = events.next("built", timeout=120)
+    assert built["ok"] and built["decks"] == [deck]
+    assert other not in built["decks"]
+    assert "palabra-nueva" in pdf_text(project.path(f"build/slides/{deck}.pdf"))
+
+
+@pytest.mark.slow
+def test_a_save_by_temporary_file_and_rename_builds_once(
+    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+) -> None:
+    project, _, events, _ = watching
+    deck = _decks(project)[0]
+    source = project.path(f"slides_src/{deck}.md")
+    text = source.read_text(encoding="utf-8")
+    events.drain()
+    for word in ("uno", "dos"):  # as editors save: a temporary file, renamed over the deck; twice, quickly
+        tmp = source.with_name(f".{source.name}.{word}.tmp")
+        tmp.write_text(watch.mark_line(text, word), encoding="utf-8")
+        tmp.replace(source)
+        time.sleep(0.01)
+    assert events.next("reload", timeout=120)["decks"] == [deck]
+    events.next("built", timeout=120)
+    with pytest.raises(TimeoutError):
+        events.next("built", timeout=2)
+
+
+@pytest.mark.slow
+def test_a_bad_edit_shows_the_error_until_a_good_one(
+    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+) -> None:
+    project, preview, events, _ = watching
+    deck = _decks(project)[0]
+    source = project.path(f"slides_src/{deck}.md")
+    good = source.read_text(encoding="utf-8")
+    events.drain()
+    source.write_text(good + "\n<< nope >>\n", encoding="utf-8")
+    line = len(good.splitlines()) + 2
+    state = events.next("state", timeout=120, where=lambda s: s["error"])
+    assert re.search(rf"slides_src/{deck}\.md:{line}\b.*nope", state["error"])
+    assert events.next("built", timeout=120)["ok"] is False
+    assert b"<section" in preview.get(f"{deck}.html")  # the last good slides are still served
+    assert "nope" in "".join(preview.output)  # and the terminal said it
+    assert preview.proc.poll() is None  # the watcher lives on
+
+    fresh = preview.events()  # a page opened now is told of the error at once
+    assert fresh.next("state", timeout=10)["error"]
+    fresh.close()
+
+    source.write_text(watch.mark_line(good, "arreglado"), encoding="utf-8")
+    assert events.next("state", timeout=120, where=lambda s: not s["error"])["error"] is None
+    assert events.next("reload", timeout=120)["decks"] == [deck]
+    assert b"arreglado" in preview.get(f"{deck}.html")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_a_stop_ends_everything_it_started(
+    how: str, watching: tuple[Project, watch.Preview, watch.EventStream, str]
+) -> None:
+    project, preview, events, mark = watching
+    deck = _decks(project)[0]
+    events.drain()
+    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "a-medias"))
+    events.next("state", timeout=60, where=lambda s: s["building"])
+    time.sleep(0.3)  # make is running now
+    assert len(_marked(mark)) > 2  # make watch, the watcher, the make it runs (and what that runs)
+    if how == "ctrl-c":
+        code = preview.stop(signal.SIGINT)  # to the whole group, as a terminal does
+    else:
+        os.kill(preview.proc.pid, signal.SIGTERM)  # to `make watch` alone
+        code = preview.proc.wait(30)
+    assert code in (0, 2, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked(mark) == []
+    assert "stopping" in "".join(preview.output)
+    assert not [p for p in project.path("build").rglob("*.tmp")]  # nothing half-written
+
+
+@pytest.mark.slow
+def test_with_stills_a_scene_edit_refreshes_its_still_not_its_video(fixture_rebuilt: Project) -> None:
+    project = fixture_rebuilt
+    scene = watch.scene_names(project.root)[0]
+    videos = project.mtimes("build/videos/**/*")
+    env = {**project.env, "STILLS": "1"}
+    with watch.running(MAKE_WATCH, project.root, env) as preview:
+        events = preview.events()
+        events.next("built", timeout=300)
+        project.edit(f"scenes/{scene}.py", lambda s: s.replace("self.wait(1)", "self.wait(1.5)"))
+        state = events.next("state", timeout=300, where=lambda s: scene in s["stills"])
+        assert state["error"] is None
+        assert preview.get(f"__watch/stills/{scene}.png").startswith(b"\x89PNG")
+        events.next("built", timeout=300)
+        events.close()
+    assert project.mtimes("build/videos/**/*") == videos  # the video was kept as it was
+
+
+# ---- make still
+
+
+@pytest.mark.slow
+def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
+    from PIL import Image
+
+    project = fixture_rebuilt
+    scene = watch.scene_names(project.root)[0]
+    videos = project.mtimes("build/videos/**/*")
+    project.make("still", f"NAME={scene}")
+    last = project.path(f"build/stills/{scene}.png")
+    assert Image.open(last).size == (256, 144)  # QUALITY=test
+    last_pixels = Image.open(last).tobytes()
+    project.make("still", f"NAME={scene}", "AT=2.5")
+    assert Image.open(last).tobytes() != last_pixels
+    assert project.mtimes("build/videos/**/*") == videos  # no video was rendered
+    assert not list(project.path("build/stills").glob("*.mp4"))
+    bad = project.make("still", "NAME=nope", check=False)
+    assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
