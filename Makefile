@@ -33,9 +33,9 @@ export LECTURE_ERRORS := build/logs/errors
 $(firstword $(GOALS)):
 	@mkdir -p $(LECTURE_ERRORS) 2>/dev/null && [ -w build ] || \
 	  { echo "error: cannot write $(CURDIR)/build: check its permissions (or remove it: make clean)" >&2; exit 1; }
-	@rm -f $(LECTURE_ERRORS)/*
 	@exec 9>build/.lock; \
 	if ! flock -n 9; then echo "another make is running in this folder; waiting for it to finish…" >&2; flock 9; fi; \
+	rm -f $(LECTURE_ERRORS)/*; \
 	if [ -x $(PY) ] && [ -z "$(filter clean help setup,$(GOALS))" ]; then $(PY) -m lecturemedia.outputs sweep; fi; \
 	set +e; { LECTURE_INNER=1 $(MAKE) -j$(JOBS) $(MAKECMDGOALS) 2>&1 1>&3 3>&- | \
 	  grep --line-buffered -v -E '^make(\[[0-9]+\])?: \*\*\* (\[.*\] Error [0-9]+|Waiting for unfinished jobs)' >&2; \
@@ -69,8 +69,8 @@ SCENES       := $(sort $(filter-out common,$(basename $(notdir $(filter-out scen
 FILTERS      := $(wildcard $(PKG)/filters/*.lua)
 SETUP        := build/.setup/system $(VENV)/.installed
 
-## all: every deck as slides (PDF), handouts (PDF) and HTML, with the traces and videos they place
-all: slides handouts html
+## all: every deck as slides (PDF), handouts (PDF) and HTML; every trace and video
+all: slides handouts html videos
 
 ## slides: build/slides/<deck>.pdf for every slides_src/<deck>.md (videos as posters that play)
 slides: $(DECKS:%=build/slides/%.pdf)
@@ -175,8 +175,13 @@ $(DECKS:%=build/handouts/%.pdf): build/handouts/%.pdf: build/md/%.md $(DECK_INPU
 
 # reveal.js, copied file by file from the pinned npm package: each is a target of its own,
 # so a deleted one is copied again.
-REVEAL_FILES := $(addprefix build/html/reveal.js/,$(shell cd node_modules/reveal.js 2>/dev/null && \
-	find dist plugin -type f -printf '%p\n' && echo LICENSE))
+# The list is made once reveal.js is installed (an included makefile: Make reads it again).
+ifeq ($(filter clean help setup test lint new-animation,$(GOALS)),)
+-include build/config/reveal-files.mk
+endif
+build/config/reveal-files.mk: node_modules/.package-lock.json
+	$(Q)mkdir -p $(@D) && { printf 'REVEAL_FILES :='; (cd node_modules/reveal.js && find dist plugin -type f && echo LICENSE) | \
+	  sed 's|^| build/html/reveal.js/|' | tr -d '\n'; echo; } > $@.tmp && mv $@.tmp $@
 HTML_ASSETS := $(REVEAL_FILES) build/html/revealjs.css
 
 $(DECKS:%=build/html/%.html): build/html/%.html: build/md/%.md build/config/course.json $(FILTERS) \

@@ -1,38 +1,99 @@
-"""Shared fixtures: throw-away copies of the project, built with the real Makefile.
+"""Shared fixtures and helpers.
+
+Two kinds of tests, on two courses, each in throw-away copies built with the real Makefile:
+
+- engine tests run on tests/fixture_course/ (a small course of their own), copied together
+  with the repo's engine files: `fixture_built` (built once per session), `fixture_rebuilt`
+  (a copy of it, build/ with its times kept, to edit and rebuild), `fixture_fresh` (nothing
+  built);
+- course tests run on the course at the repo root: `course_built`, built once per session.
+  They read course.yaml and the folders, never the course's values.
 
 Every make here runs with QUALITY=test (256x144, 5 fps videos), so scenes render fast.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from lecturemedia.project_copy import Project, copy_project
+from lecturemedia import markdown_code, outputs, paths
+from lecturemedia.project_copy import Project, copy_course, copy_project
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixture_course"
 TEST_ENV = {"QUALITY": "test"}
+VIDEOS = "build/videos/test"  # where QUALITY=test renders
+OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
+
+
+# ------------------------------------------------------------------ the fixture course
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """A copy of the project after `make` (slides, handouts, HTML), built once per session."""
-    project = copy_project(REPO, tmp_path_factory.mktemp("built"), env=TEST_ENV)
+def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The fixture course after `make all`, built once per session. Read it, never edit it."""
+    project = copy_course(REPO, FIXTURE, tmp_path_factory.mktemp("fixture") / "course", env=TEST_ENV)
     project.make("all")
     return project
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Project:
-    """A copy of the project's sources with nothing built."""
-    return copy_project(REPO, tmp_path, env=TEST_ENV)
+def fixture_rebuilt(tmp_path: Path, fixture_built: Project) -> Project:
+    """A copy of the built fixture course (build/ with its times), to edit and rebuild."""
+    return copy_project(fixture_built.root, tmp_path / "course", with_build=True, env=TEST_ENV)
 
 
 @pytest.fixture
-def rebuilt(tmp_path: Path, built: Project) -> Project:
-    """A copy of the built project (build/ copied with its times), to edit and rebuild."""
-    return copy_project(built.root, tmp_path, with_build=True, env=TEST_ENV)
+def fixture_fresh(tmp_path: Path) -> Project:
+    """The fixture course with the engine, nothing built."""
+    return copy_course(REPO, FIXTURE, tmp_path / "course", env=TEST_ENV)
+
+
+# ------------------------------------------------------------------ the real course
+
+
+@pytest.fixture(scope="session")
+def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The course at the repo root after `make all`, built once per session; then `make videos
+    traces` for the scenes and computations no deck uses yet (a new animation, say)."""
+    project = copy_project(REPO, tmp_path_factory.mktemp("course") / "course", env=TEST_ENV)
+    project.make("all")
+    project.make("videos", "traces")
+    return project
+
+
+# ------------------------------------------------------------------ reading a project in-process
+
+
+@contextlib.contextmanager
+def engine_at(root: Path) -> Iterator[None]:
+    """Point the engine's paths (normally the current directory) at `root`, for in-process
+    reads of a project: course.yaml, its computations, its traces."""
+    names = {
+        "ROOT": root,
+        "SLIDES_SRC": root / "slides_src",
+        "TEMPLATES": root / "slides_src" / "templates",
+        "SCENES": root / "scenes",
+        "COMPUTATIONS": root / "computations",
+        "CONFIG_FILE": root / "course.yaml",
+        "BUILD": root / "build",
+        "CONFIG_DIR": root / "build" / "config",
+        "TRACES_DIR": root / "build" / "traces",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in names.items():
+            mp.setattr(paths, name, value.resolve())
+        mp.setattr(outputs, "DIGESTS", (root / "build" / ".digests").resolve())
+        yield
+
+
+# ------------------------------------------------------------------ outputs
 
 
 def pdf_text(pdf: Path) -> str:
@@ -43,3 +104,146 @@ def pdf_pages(pdf: Path) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(pdf).pages)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return pdf_text(pdf).split("\f")[: pdf_pages(pdf)]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def movies(pdf: Path) -> list[str]:
+    """The file of every Movie annotation in the PDF."""
+    from pypdf import PdfReader
+
+    found = []
+    for page in PdfReader(pdf).pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Movie":
+                found.append(str(annot["/Movie"].get_object()["/F"]))
+    return found
+
+
+def link_count(pdf: Path) -> int:
+    """Annotations that act when clicked: Movie, Screen, Launch or URI links."""
+    from pypdf import PdfReader
+
+    count = 0
+    for page in PdfReader(pdf).pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            action = annot.get("/A")
+            kind = action.get_object().get("/S") if action is not None else None
+            if annot.get("/Subtype") in ("/Movie", "/Screen") or kind in ("/Launch", "/URI", "/Rendition"):
+                count += 1
+    return count
+
+
+class Loads(HTMLParser):
+    """Everything an HTML page loads (src, href of stylesheets, posters, tracks) and its videos."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.videos: list[dict[str, str | None]] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "video":
+            self.videos.append(a)
+        if tag == "img" and a.get("src"):
+            self.images.append(a["src"] or "")
+        for key in ("src", "data-src", "poster"):
+            if a.get(key):
+                self.loads.append(a[key] or "")
+        if tag == "link" and a.get("href"):
+            self.loads.append(a["href"] or "")
+
+
+def html_loads(page: Path) -> Loads:
+    parser = Loads()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def css_urls(css: Path) -> list[str]:
+    return re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(errors="replace"))
+
+
+def assert_offline(page: Path) -> None:
+    """The page loads nothing remote, and every file it loads is there (its CSS's too)."""
+    loads = html_loads(page).loads
+    assert loads, page
+    for target in loads:
+        if target.startswith("data:"):
+            continue
+        assert not target.startswith(("http:", "https:", "//")), (page.name, target)
+        assert (page.parent / target.split("#")[0].split("?")[0]).is_file(), (page.name, target)
+    for css in (t for t in loads if t.endswith(".css")):
+        for url in css_urls(page.parent / css):
+            assert not url.startswith(("http:", "https:", "//")), (css, url)
+
+
+# ------------------------------------------------------------------ decks
+
+
+def placed_videos(md: str) -> list[str]:
+    """The videos a rendered deck (build/md/<deck>.md) places, in order."""
+    return re.findall(r"!\[[^\]]*\]\(videos/(\w+)\.mp4\)\{[^}]*\.animation", md)
+
+
+def prose_lines(md: str) -> list[str]:
+    """The deck's lines outside code blocks (code lines blanked), front matter blanked too."""
+    lines = md.splitlines()
+    code = markdown_code.block_lines(lines)
+    out = ["" if i in code else line for i, line in enumerate(lines)]
+    if out and out[0].strip() == "---":
+        end = next((i for i in range(1, len(out)) if out[i].strip() in ("---", "...")), 0)
+        out[: end + 1] = [""] * (end + 1)
+    return out
+
+
+def level1_frames(md: str) -> int:
+    """Frames of a slide-level-1 deck: each `# ` heading, and each `---` rule that starts a
+    frame without a heading."""
+    lines = prose_lines(md)
+    frames = 0
+    for i, line in enumerate(lines):
+        if re.match(r"^# ", line):
+            frames += 1
+        elif re.fullmatch(r"-{3,}\s*", line):
+            following = next((x for x in lines[i + 1 :] if x.strip()), "")
+            if not following.startswith("# "):
+                frames += 1
+    return frames
+
+
+def questions(md: str) -> int:
+    """Discussion questions: an empty `##` followed by a `> ` quote."""
+    text = "\n".join(prose_lines(md))
+    return len(re.findall(r"^##[ \t]*\n>", text, flags=re.M))
+
+
+def front_matter(md: str) -> dict[str, object]:
+    import yaml
+
+    match = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", md, re.S)
+    data = yaml.safe_load(match.group(1)) if match else None
+    return data if isinstance(data, dict) else {}
+
+
+def stderr_tail(stderr: str) -> list[str]:
+    """stderr's lines, make's own `make: *** […] Error` lines and blank lines left out."""
+    return [line for line in stderr.splitlines() if line.strip() and not OWN_MAKE_LINE.match(line)]
+
+
+def append_frame(project: Project, deck: str, body: str, title: str = "Nuevo") -> int:
+    """Append a frame `# title` with `body` to a deck; return the line number of the body's first line."""
+    path = project.path(f"slides_src/{deck}.md")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, "", f"# {title}", "", body, ""]), encoding="utf-8")
+    return len(lines) + 4

@@ -1,173 +1,139 @@
-"""Videos inside the decks (PDF, handout, HTML) and the numbers the decks quote from traces."""
+"""Engine: videos inside the fixture course's decks (PDF, handout, HTML), offline HTML,
+the numbers a deck quotes from a trace, what a trace parameter edit rebuilds, and deleted
+generated folders made again."""
 
 from __future__ import annotations
 
-import json
 import re
-from html.parser import HTMLParser
-from pathlib import Path
+import shutil
 
 import pytest
-from conftest import pdf_pages, pdf_text
+from conftest import (
+    FIXTURE,
+    VIDEOS,
+    assert_offline,
+    engine_at,
+    html_loads,
+    link_count,
+    movies,
+    page_texts,
+    pdf_pages,
+    placed_videos,
+    squash,
+)
+from lecturemedia import traces
 from lecturemedia.project_copy import Project
 from lecturemedia.templating import num
-from lecturemedia.traces import store
 from pypdf import PdfReader
 
-PLACED = {"tensores_autograd": "autograd_graph", "red_desde_cero": "two_layer_net", "backprop_sgd": "sgd_x2"}
+DECKS = sorted(p.stem for p in (FIXTURE / "slides_src").glob("*.md"))
+INTERMEDIATE = ("build/config/", "build/md/", "build/deps/", "build/latex/", "build/logs/", "build/manim/")
 
 
-def movies(pdf: Path) -> list[str]:
-    """The file of every Movie annotation in the PDF."""
-    found = []
-    for page in PdfReader(pdf).pages:
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") == "/Movie":
-                found.append(str(annot["/Movie"].get_object()["/F"]))
-    return found
+def placed(project: Project, deck: str) -> list[str]:
+    return placed_videos(project.path(f"build/md/{deck}.md").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("deck", "video"), PLACED.items())
-def test_the_pdf_links_the_video_beside_it(built: Project, deck: str, video: str) -> None:
-    pdf = built.path(f"build/slides/{deck}.pdf")
-    assert movies(pdf) == [f"videos/{video}.mp4"]
-    assert (pdf.parent / "videos" / f"{video}.mp4").is_file()
-    assert (pdf.parent / "videos" / f"{video}.mp4").read_bytes() == built.path(
-        f"build/videos/test/{video}.mp4"
-    ).read_bytes()
+def test_alpha_places_the_fixtures_video_and_beta_none(fixture_built: Project) -> None:
+    assert placed(fixture_built, "alpha") == ["descent"]
+    assert placed(fixture_built, "beta") == []
 
 
-@pytest.mark.parametrize(("deck", "video"), PLACED.items())
-def test_the_handout_has_the_poster_and_no_media_link(built: Project, deck: str, video: str) -> None:
-    handout = built.path(f"build/handouts/{deck}.pdf")
-    assert movies(handout) == []
-    assert pdf_pages(handout) == pdf_pages(built.path(f"build/slides/{deck}.pdf"))
-    images = [img for page in PdfReader(handout).pages for img in page.images]
-    assert len(images) >= 1
+@pytest.mark.parametrize("deck", DECKS)
+def test_the_pdf_links_each_video_it_places_and_has_it_beside_it(fixture_built: Project, deck: str) -> None:
+    pdf = fixture_built.path(f"build/slides/{deck}.pdf")
+    videos = placed(fixture_built, deck)
+    assert movies(pdf) == [f"videos/{v}.mp4" for v in videos]
+    for video in videos:
+        beside = pdf.parent / "videos" / f"{video}.mp4"
+        assert beside.read_bytes() == fixture_built.path(f"{VIDEOS}/{video}.mp4").read_bytes()
+        assert (pdf.parent / "videos" / f"{video}.png").is_file()  # the poster on the page
 
 
-class Loads(HTMLParser):
-    """Everything an HTML page loads (src, href of stylesheets, posters) and its videos."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads: list[str] = []
-        self.videos: list[dict[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "video":
-            self.videos.append(a)
-        for key in ("src", "data-src", "poster"):
-            if a.get(key):
-                self.loads.append(a[key] or "")
-        if tag == "link" and a.get("href"):
-            self.loads.append(a["href"] or "")
+@pytest.mark.parametrize("deck", DECKS)
+def test_the_handout_has_the_same_pages_and_no_link(fixture_built: Project, deck: str) -> None:
+    handout = fixture_built.path(f"build/handouts/{deck}.pdf")
+    assert movies(handout) == [] and link_count(handout) == 0
+    assert pdf_pages(handout) == pdf_pages(fixture_built.path(f"build/slides/{deck}.pdf"))
+    if placed(fixture_built, deck):
+        pages = page_texts(handout)
+        at = next(i for i, text in enumerate(pages) if "Going down" in text)  # the video's caption
+        assert len(PdfReader(handout).pages[at].images) == 1  # its picture, unlinked
 
 
-def css_urls(css: Path) -> list[str]:
-    return re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(errors="replace"))
+@pytest.mark.parametrize("deck", DECKS)
+def test_the_html_plays_the_videos_inline_and_works_offline(fixture_built: Project, deck: str) -> None:
+    page = fixture_built.path(f"build/html/{deck}.html")
+    loads = html_loads(page)
+    assert [v["src"] for v in loads.videos] == [f"videos/{v}.mp4" for v in placed(fixture_built, deck)]
+    assert all("controls" in v for v in loads.videos)
+    assert_offline(page)
 
 
-@pytest.mark.parametrize(("deck", "video"), PLACED.items())
-def test_the_html_plays_the_video_inline_and_loads_nothing_remote(built: Project, deck: str, video: str) -> None:
-    page = built.path(f"build/html/{deck}.html")
-    parser = Loads()
-    parser.feed(page.read_text(encoding="utf-8"))
-    assert [v["src"] for v in parser.videos] == [f"videos/{video}.mp4"]
-    assert "controls" in parser.videos[0]
-    for target in parser.loads:
-        assert not target.startswith(("http:", "https:", "//")), target
-        assert (page.parent / target).exists(), target
-    for css in (t for t in parser.loads if t.endswith(".css")):
-        for url in css_urls(page.parent / css):
-            assert not url.startswith(("http:", "https:", "//")), (css, url)
-    assert "<math" in page.read_text(encoding="utf-8") or deck == "red_desde_cero"  # math as MathML
+def test_the_html_sets_math_as_mathml(fixture_built: Project) -> None:
+    assert "<math" in fixture_built.path("build/html/beta.html").read_text(encoding="utf-8")
 
 
-def test_the_tikz_picture_shows_in_html_as_svg(built: Project) -> None:
-    parser = Loads()
-    parser.feed(built.path("build/html/tensores_autograd.html").read_text(encoding="utf-8"))
-    svgs = [t for t in parser.loads if t.startswith("tikz/") and t.endswith(".svg")]
-    assert len(svgs) == 1
-    assert "<svg" in built.path(f"build/html/{svgs[0]}").read_text()
+def descent_line(project: Project) -> str:
+    """What alpha should say, from the trace in `project`."""
+    with engine_at(project.root):
+        data = traces.load("descent").data
+    return (
+        f"Start at w = {num(data.history_w[0])}, end at w = {num(data.history_w[-1], 3)} after {len(data.grads)} steps."
+    )
 
 
-def trace(project: Project, name: str) -> object:
-    params = json.loads(project.path(f"build/config/trace-{name}.json").read_text(encoding="utf-8"))
-    return store.load(name, project.path(f"build/traces/{name}.json"), expected_params=params)
+def test_the_deck_quotes_the_traces_numbers(fixture_built: Project) -> None:
+    assert descent_line(fixture_built) in squash("".join(page_texts(fixture_built.path("build/slides/alpha.pdf"))))
 
 
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-def test_the_sgd_deck_quotes_the_trace(built: Project) -> None:
-    data = trace(built, "sgd_x2").data  # type: ignore[attr-defined]
-    text = squash(pdf_text(built.path("build/slides/backprop_sgd.pdf")))
-    for run in data.runs:
-        assert f"{num(run.lr, 3)} {num(run.history_x[-1], 3)} {run.regime}" in text
-
-
-def test_the_net_deck_quotes_the_trace(built: Project) -> None:
-    data = trace(built, "two_layer_net").data  # type: ignore[attr-defined]
-    text = squash(pdf_text(built.path("build/slides/red_desde_cero.pdf")))
-    assert f"Tras {len(data.loss_history)} épocas" in text
-    assert f"pérdida media {num(data.final_loss, 4)}" in text
-    assert f"accuracy {num(100 * data.final_accuracy, 1)} %" in text
-
-
-def test_the_autograd_deck_quotes_the_trace(built: Project) -> None:
-    data = trace(built, "autograd_graph").data  # type: ignore[attr-defined]
-    text = squash(pdf_text(built.path("build/slides/tensores_autograd.pdf")))
-    a, b, d = (num(data.tensor(n).value) for n in ("a", "b", "d"))
-    assert f"Con a = {a} y b = {b}: d = {d}" in text
-    paths = " + ".join(num(p.grad) for p in data.leaf("a").paths)
-    assert f"a.grad = {paths} = {num(data.leaf('a').total)}" in text
-    assert f"b.grad = {num(data.leaf('b').total)}" in text
-
-
-def test_a_changed_trace_rebuilds_exactly_what_reads_it(rebuilt: Project) -> None:
-    rebuilt.edit("course.yaml", lambda s: s.replace("a: 2.0", "a: 5.0"))
-    intermediate = ("build/config/", "build/md/", "build/deps/", "build/latex/", "build/logs/", "build/manim/")
-    changed = {k for k in rebuilt.changed_by_make("all") if not k.startswith(intermediate)}
-    assert changed == {
-        "build/traces/autograd_graph.json",
-        "build/traces/.autograd_graph.stamp",
-        "build/videos/test/autograd_graph.mp4",
-        "build/videos/test/autograd_graph.png",
-        "build/slides/videos/autograd_graph.mp4",
-        "build/slides/videos/autograd_graph.png",
-        "build/handouts/videos/autograd_graph.png",
-        "build/html/videos/autograd_graph.mp4",
-        "build/html/videos/autograd_graph.png",
-        "build/slides/tensores_autograd.pdf",
-        "build/handouts/tensores_autograd.pdf",
-        "build/html/tensores_autograd.html",
+def test_a_trace_parameter_edit_rebuilds_its_trace_video_and_the_decks_that_quote_it(
+    fixture_rebuilt: Project,
+) -> None:
+    before = descent_line(fixture_rebuilt)
+    fixture_rebuilt.edit("course.yaml", lambda s: re.sub(r"(?m)^(\s+lr:).*$", r"\1 0.35", s, count=1))
+    changed = {p for p in fixture_rebuilt.changed_by_make("all") if not p.startswith(INTERMEDIATE)}
+    changed -= {p for p in changed if p.startswith("build/.digests/")}
+    needed = {
+        "build/traces/descent.json",
+        f"{VIDEOS}/descent.mp4",
+        "build/slides/alpha.pdf",
+        "build/handouts/alpha.pdf",
+        "build/html/alpha.html",
+        "build/slides/videos/descent.mp4",
+        "build/html/videos/descent.mp4",
     }
-    assert "Con a = 5 y b = 3: d = 20" in squash(pdf_text(rebuilt.path("build/slides/tensores_autograd.pdf")))
+    assert needed <= changed
+    allowed = re.compile(
+        r"build/(\.lock|traces/\.?descent\.\w+|(\w+/)?videos/(\w+/)?descent[.-][\w.]+|(slides|handouts|html)/alpha\.\w+)"
+    )
+    assert [p for p in changed if not allowed.fullmatch(p)] == []  # beta, reveal.js, …: untouched
+    after = descent_line(fixture_rebuilt)
+    assert after != before
+    assert after in squash("".join(page_texts(fixture_rebuilt.path("build/slides/alpha.pdf"))))
 
 
-def test_an_unknown_video_names_the_deck_line_and_the_videos(rebuilt: Project) -> None:
-    path = rebuilt.path("slides_src/red_desde_cero.md")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join([*lines, "", "# Otro", "", '<< video("sgd_x3") >>', ""]), encoding="utf-8")
-    out = rebuilt.make("slides", check=False)
-    assert out.returncode != 0
-    assert (
-        f"slides_src/red_desde_cero.md:{len(lines) + 4}: unknown video 'sgd_x3'; "
-        "the videos are: autograd_graph, sgd_x2, two_layer_net"
-    ) in out.stderr
+def test_a_deleted_reveal_js_is_copied_again(fixture_rebuilt: Project) -> None:
+    shutil.rmtree(fixture_rebuilt.path("build/html/reveal.js"))
+    fixture_rebuilt.make("html")
+    for deck in DECKS:
+        assert_offline(fixture_rebuilt.path(f"build/html/{deck}.html"))
 
 
-@pytest.mark.parametrize("ref", ["![gráfico](../../secreto.png)", "\\includegraphics{/etc/passwd}"])
-def test_a_path_that_leaves_the_project_is_refused(rebuilt: Project, ref: str) -> None:
-    path = rebuilt.path("slides_src/red_desde_cero.md")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join([*lines, "", "# Otro", "", ref, ""]), encoding="utf-8")
-    out = rebuilt.make("slides", check=False)
-    assert out.returncode != 0
-    assert f"slides_src/red_desde_cero.md:{len(lines) + 4}: the path" in out.stderr
-    assert "leaves the project" in out.stderr
-    assert not rebuilt.path("build/slides/red_desde_cero.pdf").exists()
+def test_deleted_videos_beside_the_slides_are_copied_again(fixture_rebuilt: Project) -> None:
+    shutil.rmtree(fixture_rebuilt.path("build/slides/videos"))
+    fixture_rebuilt.make("slides")
+    for deck in DECKS:
+        pdf = fixture_rebuilt.path(f"build/slides/{deck}.pdf")
+        for target in movies(pdf):
+            assert (pdf.parent / target).is_file(), target
+    assert fixture_rebuilt.path("build/slides/videos/descent.png").is_file()
+
+
+def test_the_first_make_html_of_a_fresh_clone_works_offline(fixture_fresh: Project) -> None:
+    link = fixture_fresh.path("node_modules")
+    if link.is_symlink():
+        link.unlink()  # as in a fresh clone: npm ci installs reveal.js during the build
+    fixture_fresh.make("html", env={"npm_config_prefer_offline": "true"})
+    for deck in DECKS:
+        assert_offline(fixture_fresh.path(f"build/html/{deck}.html"))

@@ -1,181 +1,376 @@
-"""`make slides` with the real pandoc and pdflatex: the decks, their fixes, errors, rebuilds."""
+"""Engine: `make slides` on the fixture course with the real pandoc and pdflatex: pages and
+question blocks, bare pandoc's slide level, images, code, the title page from course.yaml,
+what a rebuild touches, and the errors (LaTeX, a missing tool, course.yaml, deck names,
+a busy or unwritable build folder)."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdf_pages, pdf_text
+from conftest import (
+    FIXTURE,
+    append_frame,
+    engine_at,
+    level1_frames,
+    page_texts,
+    pdf_pages,
+    pdf_text,
+    questions,
+    squash,
+    stderr_tail,
+)
+from lecturemedia import config
 from lecturemedia.project_copy import Project
+from pypdf import PdfReader
 
-DECKS = sorted(p.stem for p in (REPO / "slides_src").glob("*.md"))
-
-
-def frames(project: Project, deck: str) -> list[str]:
-    md = project.path(f"build/md/{deck}.md").read_text(encoding="utf-8")
-    return re.findall(r"^# (.+)$", md, flags=re.M)
+DECKS = sorted(p.stem for p in (FIXTURE / "slides_src").glob("*.md"))
+OUTPUTS = ("build/slides/{}.pdf", "build/handouts/{}.pdf", "build/html/{}.html")
 
 
-def questions(project: Project, deck: str) -> int:
-    md = project.path(f"build/md/{deck}.md").read_text(encoding="utf-8")
-    return len(re.findall(r"^##\s*\n>", md, flags=re.M))
+def fixture_facts() -> config.CourseFacts:
+    with engine_at(FIXTURE):
+        return config.load(FIXTURE / "course.yaml").course
 
 
-@pytest.mark.parametrize("deck", DECKS)
-def test_every_deck_has_a_title_page_and_one_page_per_frame(built: Project, deck: str) -> None:
-    pdf = built.path(f"build/slides/{deck}.pdf")
-    assert pdf_pages(pdf) == 1 + len(frames(built, deck))
+def md(project: Project, deck: str) -> str:
+    return project.path(f"build/md/{deck}.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("deck", DECKS)
-def test_every_question_is_a_pregunta_block(built: Project, deck: str) -> None:
-    text = pdf_text(built.path(f"build/slides/{deck}.pdf"))
-    assert questions(built, deck) > 0
-    assert len(re.findall(r"^\s*Pregunta\s*$", text, flags=re.M)) == questions(built, deck)
-    tex = built.path(f"build/latex/slides/{deck}/{deck}.tex").read_text(encoding="utf-8")
-    assert "\\begin{quote}\n¿" not in tex  # the question is not an untitled box around a quote
+def deck_outputs(*decks: str) -> set[str]:
+    return {pattern.format(deck) for deck in decks for pattern in OUTPUTS}
 
 
-@pytest.mark.parametrize("deck", DECKS)
-def test_course_facts_come_from_course_yaml(built: Project, deck: str) -> None:
-    first_page = pdf_text(built.path(f"build/slides/{deck}.pdf")).split("\f")[0]
-    assert "Cesar Garcia" in first_page and "2025" in first_page
+def changed_outputs(project: Project, *goals: str) -> set[str]:
+    """The decks' outputs (PDF, handout, HTML) that `make goals` rewrote."""
+    changed = project.changed_by_make(*goals)
+    return {p for p in changed if re.fullmatch(r"build/(slides|handouts)/[^/]+\.pdf|build/html/[^/]+\.html", p)}
 
 
-def test_a_list_without_a_blank_line_before_it_is_a_list(built: Project) -> None:
-    page = next(p for p in pdf_text(built.path("build/slides/red_desde_cero.pdf")).split("\f") if "Activación" in p)
-    line = next(line for line in page.splitlines() if "Ejemplos comunes" in line)
-    assert "ReLU" not in line
-    tex = built.path("build/latex/slides/red_desde_cero/red_desde_cero.tex").read_text(encoding="utf-8")
-    assert re.search(r"Ejemplos comunes:\n\n\\begin\{itemize\}", tex)
+# ------------------------------------------------------------------ the fixture's decks
 
 
-def test_text_after_br_leaves_the_list_as_its_own_paragraph(built: Project) -> None:
-    page = next(
-        p for p in pdf_text(built.path("build/slides/tensores_autograd.pdf")).split("\f") if "Más que un array" in p
-    )
+def test_alpha_has_a_title_page_and_one_page_per_frame(fixture_built: Project) -> None:
+    frames = level1_frames(md(fixture_built, "alpha"))
+    assert frames >= 5
+    assert pdf_pages(fixture_built.path("build/slides/alpha.pdf")) == 1 + frames
+    assert pdf_pages(fixture_built.path("build/handouts/alpha.pdf")) == 1 + frames
+
+
+def test_alphas_questions_are_question_blocks(fixture_built: Project) -> None:
+    title = fixture_facts().question_title or "Pregunta"
+    asked = questions(md(fixture_built, "alpha"))
+    assert asked == 2  # one written as `##` + quote, one with the macro
+    text = pdf_text(fixture_built.path("build/slides/alpha.pdf"))
+    assert len(re.findall(rf"^\s*{title}\s*$", text, flags=re.M)) == asked
+    tex = fixture_built.path("build/latex/slides/alpha/deck.tex").read_text(encoding="utf-8")
+    assert tex.count("\\begin{exampleblock}") == asked and "\\begin{quote}" not in tex
+    html = fixture_built.path("build/html/alpha.html").read_text(encoding="utf-8")
+    assert html.count('class="pregunta"') == asked
+
+
+def test_the_list_and_br_read_as_the_instructor_means_them(fixture_built: Project) -> None:
+    page = next(p for p in page_texts(fixture_built.path("build/slides/alpha.pdf")) if "After the list" in p)
     indent = {
         key: len(line) - len(line.lstrip())
         for line in page.splitlines()
-        for key in ("Escalar", "En PyTorch, un tensor")
+        for key in ("two", "After the list")
         if key in line
     }
-    assert indent["En PyTorch, un tensor"] < indent["Escalar"]
-    tex = built.path("build/latex/slides/tensores_autograd/tensores_autograd.tex").read_text(encoding="utf-8")
-    assert re.search(r"lotes\n\\end\{itemize\}\n\n\\vspace\{1\.0\\baselineskip\}\n\nEn PyTorch", tex)
+    assert indent["After the list"] < indent["two"]  # its own paragraph, not the last item's
+    tex = fixture_built.path("build/latex/slides/alpha/deck.tex").read_text(encoding="utf-8")
+    assert re.search(r"two\n\\end\{itemize\}\n\n\\vspace\{[0-9.]+\\baselineskip\}\n\nAfter the list", tex)
     assert "<br" not in tex
 
 
-def test_tikz_graph_is_drawn(built: Project) -> None:
-    tex = built.path("build/latex/slides/tensores_autograd/tensores_autograd.tex").read_text(encoding="utf-8")
-    assert "\\begin{tikzpicture}" in tex
-    page = next(
-        p for p in pdf_text(built.path("build/slides/tensores_autograd.pdf")).split("\f") if "Intuición visual" in p
+def test_a_question_in_a_deck_at_pandocs_slide_level_is_a_block_of_its_frame(fixture_rebuilt: Project) -> None:
+    pages = pdf_pages(fixture_rebuilt.path("build/slides/beta.pdf"))
+    fixture_rebuilt.edit("slides_src/beta.md", lambda s: s.replace("Text.", "Text.\n\n##\n> Why plain?"))
+    fixture_rebuilt.make("slides")
+    assert pdf_pages(fixture_rebuilt.path("build/slides/beta.pdf")) == pages
+    page = next(p for p in page_texts(fixture_rebuilt.path("build/slides/beta.pdf")) if "Plain slide" in p)
+    assert "Why plain?" in page and "Pregunta" in page
+
+
+def test_code_is_set_as_written(fixture_built: Project) -> None:
+    text = squash(pdf_text(fixture_built.path("build/slides/alpha.pdf")))
+    assert "std::cout << x << std::endl;" in text
+    assert "Inline 1 << 4 and print(1 << 4, 256 >> 4) stay as written." in text
+
+
+def test_beta_has_the_pages_of_bare_pandoc(fixture_built: Project, tmp_path: Path) -> None:
+    """A deck without slide-level is cut into frames as bare `pandoc -t beamer` cuts it."""
+    src = fixture_built.path("slides_src")
+    subprocess.run(
+        ["pandoc", "-t", "beamer", "beta.md", "-o", str(tmp_path / "beta.pdf")],
+        cwd=src,
+        check=True,
+        capture_output=True,
     )
-    assert "×" in page or "+" in page
+    ours = fixture_built.path("build/slides/beta.pdf")
+    assert pdf_pages(ours) == pdf_pages(tmp_path / "beta.pdf")
+    theirs = squash(pdf_text(tmp_path / "beta.pdf"))
+    for words in ("Section one", "A slide with a figure", "Plain slide", "strikeout"):
+        assert words in theirs and words in squash(pdf_text(ours))
 
 
-def test_spanish_hyphenation_is_on(built: Project) -> None:
-    log = built.path("build/latex/slides/tensores_autograd/tensores_autograd.log").read_text(errors="replace")
-    assert "No hyphenation patterns were preloaded for" not in log
-    assert "spanish" in log.lower()
+def test_the_figure_is_in_the_pdf_and_beside_the_html(fixture_built: Project) -> None:
+    reader = PdfReader(fixture_built.path("build/slides/beta.pdf"))
+    pages = page_texts(fixture_built.path("build/slides/beta.pdf"))
+    at = next(i for i, text in enumerate(pages) if "A red rectangle" in text)
+    assert len(reader.pages[at].images) == 1
+    html = fixture_built.path("build/html/beta.html").read_text(encoding="utf-8")
+    assert 'src="img/red.png"' in html
+    assert (
+        fixture_built.path("build/html/img/red.png").read_bytes() == (FIXTURE / "slides_src/img/red.png").read_bytes()
+    )
 
 
-def test_no_op_rebuild_touches_nothing(rebuilt: Project) -> None:
-    before = rebuilt.mtimes()
-    out = rebuilt.make("slides")
-    assert "lecturemedia" not in out.stdout  # no build step ran
-    assert rebuilt.mtimes() == before
-
-
-def test_editing_one_deck_rebuilds_only_that_deck(rebuilt: Project) -> None:
-    rebuilt.edit("slides_src/red_desde_cero.md", lambda s: s.replace("Pérdida\n", "Pérdida (editada)\n", 1))
-    assert rebuilt.changed_by_make("slides", pattern="build/slides/*.pdf") == {"build/slides/red_desde_cero.pdf"}
-    assert "Pérdida (editada)" in pdf_text(rebuilt.path("build/slides/red_desde_cero.pdf"))
-
-
-def test_changing_the_year_once_changes_every_deck(rebuilt: Project) -> None:
-    rebuilt.edit("course.yaml", lambda s: s.replace('date: "2025"', 'date: "2027"'))
-    rebuilt.make("slides")
+def test_the_title_page_has_the_course_facts_of_course_yaml(fixture_built: Project) -> None:
+    facts = fixture_facts()
     for deck in DECKS:
-        assert "2027" in pdf_text(rebuilt.path(f"build/slides/{deck}.pdf")).split("\f")[0]
+        first = page_texts(fixture_built.path(f"build/slides/{deck}.pdf"))[0]
+        assert str(facts.author) in first and str(facts.date) in first, deck
 
 
-def test_editing_a_shared_macro_rebuilds_every_deck(rebuilt: Project) -> None:
-    rebuilt.edit("slides_src/templates/macros.md", lambda s: s + "<# edited #>\n")
-    assert rebuilt.changed_by_make("slides", pattern="build/slides/*.pdf") == {f"build/slides/{d}.pdf" for d in DECKS}
+def test_a_yaml_date_reaches_every_title_page_and_no_trace(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("course.yaml", lambda s: re.sub(r"(?m)^(\s+date:).*$", r"\1 2025-09-15", s))
+    changed = fixture_rebuilt.changed_by_make("slides")
+    for deck in DECKS:
+        assert "2025-09-15" in page_texts(fixture_rebuilt.path(f"build/slides/{deck}.pdf"))[0]
+    assert not [p for p in changed if p.startswith(("build/traces/", "build/videos/"))]
 
 
-def test_a_trace_parameter_edit_rebuilds_no_deck_that_does_not_read_it(rebuilt: Project) -> None:
-    rebuilt.edit("course.yaml", lambda s: s.replace("hidden: 16", "hidden: 16   # edited"))
-    assert rebuilt.changed_by_make("slides", pattern="build/slides/*.pdf") == set()
+# ------------------------------------------------------------------ what a rebuild touches
 
 
-# ------------------------------------------------------------------ errors
+def test_a_make_with_nothing_to_do_rewrites_no_file_and_prints_nothing(fixture_rebuilt: Project) -> None:
+    before = fixture_rebuilt.mtimes("build/**/*")
+    out = fixture_rebuilt.make("all")
+    assert out.stdout == "" and out.stderr == ""
+    after = fixture_rebuilt.mtimes("build/**/*")
+    # The first check of a copied file notes its size and time beside its digest (build/.digests/).
+    assert {k for k in after if after[k] != before.get(k) and not k.startswith("build/.digests/")} <= {"build/.lock"}
+    out = fixture_rebuilt.make("all")
+    assert out.stdout == "" and out.stderr == ""
+    assert {k for k, v in fixture_rebuilt.mtimes("build/**/*").items() if after.get(k) != v} <= {"build/.lock"}
 
 
-def add_frame(project: Project, text: str, deck: str = "red_desde_cero") -> int:
-    """Append a frame to a deck; return the line number of its body."""
-    path = project.path(f"slides_src/{deck}.md")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join([*lines, "", "# Nuevo", "", text, ""]), encoding="utf-8")
-    return len(lines) + 4
+def test_editing_one_deck_rebuilds_only_its_outputs(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("slides_src/beta.md", lambda s: s.replace("Text.", "Text (edited)."))
+    assert changed_outputs(fixture_rebuilt, "all") == deck_outputs("beta")
+    assert "Text (edited)." in pdf_text(fixture_rebuilt.path("build/slides/beta.pdf"))
 
 
-def test_template_error_names_deck_and_line_and_leaves_no_pdf(rebuilt: Project) -> None:
-    line = add_frame(rebuilt, "Valor: << valor_inexistente >>")
-    out = rebuilt.make("slides", check=False)
+def test_editing_a_shared_macro_or_the_preamble_rebuilds_every_deck(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("slides_src/templates/macros.md", lambda s: s + "<# edited #>\n")
+    assert changed_outputs(fixture_rebuilt, "all") == deck_outputs(*DECKS)
+    fixture_rebuilt.edit("slides_src/templates/preamble.tex", lambda s: s + "% edited\n")
+    assert {p for p in changed_outputs(fixture_rebuilt, "slides")} == {f"build/slides/{d}.pdf" for d in DECKS}
+
+
+# ------------------------------------------------------------------ LaTeX and tools
+
+
+def test_a_latex_error_shows_the_message_the_deck_line_a_hint_and_the_log(fixture_rebuilt: Project) -> None:
+    line = append_frame(fixture_rebuilt, "alpha", "\\begin{center}\n\\comandoinexistente{x}\n\\end{center}")
+    out = fixture_rebuilt.make("slides", check=False)
     assert out.returncode != 0
-    assert f"slides_src/red_desde_cero.md:{line}: 'valor_inexistente' is undefined" in out.stderr
-    assert not rebuilt.path("build/slides/red_desde_cero.pdf").exists()
-
-
-def test_template_syntax_error_names_deck_and_line(rebuilt: Project) -> None:
-    line = add_frame(rebuilt, "<% for x in %>")
-    out = rebuilt.make("slides", check=False)
-    assert out.returncode != 0
-    assert f"slides_src/red_desde_cero.md:{line}: template syntax error" in out.stderr
-
-
-def test_latex_error_shows_message_snippet_and_log(rebuilt: Project) -> None:
-    line = add_frame(rebuilt, "\\begin{center}\n\\comandoinexistente{x}\n\\end{center}")
-    out = rebuilt.make("slides", check=False)
-    assert out.returncode != 0
-    err = out.stderr
+    err = "\n".join(stderr_tail(out.stderr))
     assert "Undefined control sequence" in err
-    assert f"slides_src/red_desde_cero.md:{line + 1}" in err
-    assert "\\comandoinexistente{x}" in err
+    assert f"slides_src/alpha.md:{line + 1}" in err
+    assert "    \\comandoinexistente{x}\n    ^" in err
+    assert "hint: " in err
     log = re.search(r"full log: (\S+)", err)
-    assert log and rebuilt.path(log.group(1)).exists()
-    assert len(err.splitlines()) <= 8
-    assert not rebuilt.path("build/slides/red_desde_cero.pdf").exists()
+    assert log and fixture_rebuilt.path(log.group(1)).is_file()
+    assert len(stderr_tail(out.stderr)) <= 8
+    assert not fixture_rebuilt.path("build/slides/alpha.pdf").exists()
 
 
-def test_greek_and_math_symbols_typed_as_text_just_work(rebuilt: Project) -> None:
-    add_frame(rebuilt, "La tasa η, el gradiente ∇L y la cota x ≤ 1.")
-    rebuilt.make("slides")
-    text = pdf_text(rebuilt.path("build/slides/red_desde_cero.pdf"))
-    assert "η" in text and "∇" in text and "≤" in text
-
-
-def test_a_character_pdflatex_cannot_set_names_it_deck_and_line(rebuilt: Project) -> None:
-    line = add_frame(rebuilt, "El cardinal ℵ no está en la tabla.")
-    out = rebuilt.make("slides", check=False)
+def test_a_character_the_preamble_sets_works_and_one_it_lacks_is_named(fixture_rebuilt: Project) -> None:
+    append_frame(fixture_rebuilt, "beta", "The rate η, typed as text.")
+    fixture_rebuilt.make("slides")
+    assert "η" in pdf_text(fixture_rebuilt.path("build/slides/beta.pdf"))
+    line = append_frame(fixture_rebuilt, "beta", "El cardinal ℵ no está en la tabla.", title="Más")
+    out = fixture_rebuilt.make("slides", check=False)
     assert out.returncode != 0
-    assert f"slides_src/red_desde_cero.md:{line}: the character ℵ (U+2135)" in out.stderr
+    assert f"slides_src/beta.md:{line}: the character ℵ (U+2135)" in out.stderr
     assert "newunicodechar" in out.stderr
 
 
-def test_a_missing_tool_is_named_with_how_to_install_it(rebuilt: Project, tmp_path: Path) -> None:
+def test_a_missing_tool_is_named_with_how_to_install_it(fixture_rebuilt: Project, tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("make", "bash", "env", "touch", "mkdir", "sed", "grep", "cat", "pdflatex"):
-        target = next((Path(d) / tool for d in os.environ["PATH"].split(":") if (Path(d) / tool).exists()), None)
-        if target:
-            (bin_dir / tool).symlink_to(target)
-    rebuilt.edit("slides_src/red_desde_cero.md", lambda s: s + "\n")
-    out = rebuilt.make("slides", check=False, env={"PATH": str(bin_dir)})
+    for folder in os.environ["PATH"].split(os.pathsep):
+        if not Path(folder).is_dir():
+            continue
+        for tool in Path(folder).iterdir():
+            if tool.name != "pandoc" and not (bin_dir / tool.name).exists() and os.access(tool, os.X_OK):
+                (bin_dir / tool.name).symlink_to(tool)
+    fixture_rebuilt.edit("slides_src/beta.md", lambda s: s + "\n")
+    out = fixture_rebuilt.make("slides", check=False, env={"PATH": str(bin_dir)})
     assert out.returncode != 0
     assert "pandoc is not installed; run `make setup` (or `apt-get install pandoc`)" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("ref", ["![secret](../../secret.png)", "\\includegraphics{/etc/passwd}"])
+def test_a_path_that_leaves_the_project_is_refused(fixture_rebuilt: Project, ref: str) -> None:
+    line = append_frame(fixture_rebuilt, "beta", ref)
+    out = fixture_rebuilt.make("slides", check=False)
+    assert out.returncode != 0
+    assert f"slides_src/beta.md:{line}: the path" in out.stderr and "leaves the project" in out.stderr
+    assert not fixture_rebuilt.path("build/slides/beta.pdf").exists()
+
+
+# ------------------------------------------------------------------ course.yaml
+
+
+def test_a_misspelt_section_is_an_error_with_its_line(fixture_rebuilt: Project) -> None:
+    text = fixture_rebuilt.path("course.yaml").read_text(encoding="utf-8")
+    line = text.splitlines().index("traces:") + 1
+    fixture_rebuilt.edit("course.yaml", lambda s: s.replace("traces:", "trace:", 1))
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    assert f"course.yaml:{line}: unknown section 'trace'; the sections are: course, traces" in out.stderr
+    assert len(stderr_tail(out.stderr)) <= 3
+
+
+def insert_yaml_line(project: Project, after: str, line: str) -> int:
+    """Insert `line` into course.yaml after the first line starting with `after`; its line number."""
+    lines = project.path("course.yaml").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, x in enumerate(lines) if x.startswith(after))
+    lines.insert(at + 1, line)
+    project.path("course.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at + 2
+
+
+def test_an_unknown_key_under_course_or_a_trace_is_an_error_with_its_line(fixture_rebuilt: Project) -> None:
+    original = fixture_rebuilt.path("course.yaml").read_text(encoding="utf-8")
+    line = insert_yaml_line(fixture_rebuilt, "course:", "  autor: X")
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    assert f"course.yaml:{line}: unknown key course.autor; the keys of course are: " in out.stderr
+    assert "author" in out.stderr
+
+    fixture_rebuilt.path("course.yaml").write_text(original, encoding="utf-8")
+    line = insert_yaml_line(fixture_rebuilt, "  descent:", "    step: 3")
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    assert f"course.yaml:{line}: unknown key traces.descent.step; the keys of traces.descent are: " in out.stderr
+
+
+def test_a_deleted_course_yaml_is_named_with_how_to_restore_it(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.path("course.yaml").unlink()
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    assert "course.yaml is missing" in out.stderr and "git checkout course.yaml" in out.stderr
+    assert len(stderr_tail(out.stderr)) <= 3
+
+
+# ------------------------------------------------------------------ deck files
+
+
+def test_a_deck_name_make_cannot_take_is_named_and_the_other_decks_build(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.path("slides_src/Sesión 1.md").write_text("---\ntitle: S\n---\n\n# Uno\n\nHola.\n", "utf-8")
+    fixture_rebuilt.edit("slides_src/beta.md", lambda s: s.replace("Text.", "Text (edited)."))
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    err = "\n".join(stderr_tail(out.stderr))
+    assert "slides_src/Sesión 1.md" in err and "rename it" in err and 'git mv "slides_src/Sesión 1.md"' in err
+    assert "Text (edited)." in pdf_text(fixture_rebuilt.path("build/slides/beta.pdf"))
+    assert fixture_rebuilt.path("build/html/beta.html").is_file()
+    assert not list(fixture_rebuilt.path("build/slides").glob("Sesi*"))
+
+
+def test_a_latin1_deck_builds_with_a_warning_naming_it(fixture_rebuilt: Project) -> None:
+    text = '---\ntitle: "Latín"\nslide-level: 1\n---\n\n# Canción\n\nAñadir más: pequeño.\n'
+    fixture_rebuilt.path("slides_src/latin.md").write_bytes(text.encode("latin-1"))
+    out = fixture_rebuilt.make("all")
+    assert "slides_src/latin.md" in out.stderr and "UTF-8" in out.stderr
+    assert "Añadir más: pequeño." in pdf_text(fixture_rebuilt.path("build/slides/latin.pdf"))
+    assert "Añadir más: pequeño." in fixture_rebuilt.path("build/html/latin.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_builds_error_is_the_last_thing_on_stderr(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("slides_src/beta.md", lambda s: s.replace("Text.", "Text (edited)."))
+    line = append_frame(fixture_rebuilt, "alpha", "Valor: << valor_inexistente >>")
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    tail = stderr_tail(out.stderr)
+    assert tail[-1].startswith(f"error: slides_src/alpha.md:{line}: 'valor_inexistente' is undefined")
+    assert out.stderr.rstrip().splitlines()[-1].startswith("make: *** ")
+
+
+# ------------------------------------------------------------------ the build folder
+
+
+def test_an_unwritable_build_folder_gets_a_short_message(fixture_rebuilt: Project) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes through any permission: a read-only build/ cannot be made here (see the next test)")
+    fixture_rebuilt.path("build").chmod(0o555)
+    try:
+        out = fixture_rebuilt.make("all", check=False)
+    finally:
+        fixture_rebuilt.path("build").chmod(0o755)
+    assert out.returncode != 0
+    assert "build" in out.stderr and "Traceback" not in out.stderr
+    assert len(stderr_tail(out.stderr)) <= 3
+
+
+@pytest.mark.parametrize("blocked", ["build", "build/slides"])
+def test_a_build_folder_that_is_a_file_gets_a_short_message(fixture_rebuilt: Project, blocked: str) -> None:
+    shutil.rmtree(fixture_rebuilt.path(blocked))
+    fixture_rebuilt.path(blocked).write_text("not a folder\n")
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    assert blocked in out.stderr and "Traceback" not in out.stderr
+    assert 1 <= len(stderr_tail(out.stderr)) <= 3
+
+
+def lock_is_held(project: Project) -> bool:
+    probe = subprocess.run(["flock", "-n", str(project.path("build/.lock")), "true"], check=False)
+    return probe.returncode != 0
+
+
+def test_a_second_make_waits_for_the_first_and_both_end_well(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("computations/descent.py", lambda s: s + "\n# edited: the trace and the video again\n")
+    fixture_rebuilt.edit("slides_src/beta.md", lambda s: s.replace("Text.", "Text (edited)."))
+    first = fixture_rebuilt.start("all")
+    deadline = time.monotonic() + 30
+    while not lock_is_held(fixture_rebuilt) and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = fixture_rebuilt.make("all", check=False)
+    _, first_err = first.communicate(timeout=600)
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, second.stderr
+    assert "another make is running" in second.stderr
+    assert "Text (edited)." in pdf_text(fixture_rebuilt.path("build/slides/beta.pdf"))
+    for deck in DECKS:
+        for pattern in OUTPUTS:
+            assert fixture_rebuilt.path(pattern.format(deck)).stat().st_size > 0
+        assert pdf_pages(fixture_rebuilt.path(f"build/handouts/{deck}.pdf")) >= 2
+    assert fixture_rebuilt.make("all").stdout == ""  # and what they left is up to date
+
+
+def test_a_second_make_does_not_swallow_the_first_ones_error(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit(  # a slow computation keeps the first make running after its error
+        "computations/descent.py",
+        lambda s: s.replace("    import torch\n", "    import time\n    time.sleep(8)\n    import torch\n", 1),
+    )
+    line = append_frame(fixture_rebuilt, "beta", "<< valor_inexistente >>")
+    first = fixture_rebuilt.start("all")
+    errors = fixture_rebuilt.path("build/logs/errors")
+    deadline = time.monotonic() + 30
+    while not list(errors.glob("*.txt")) and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.poll() is None, "the first make ended before the second could start"
+    fixture_rebuilt.make("all", check=False)
+    _, first_err = first.communicate(timeout=600)
+    assert first.returncode != 0
+    assert f"slides_src/beta.md:{line}: 'valor_inexistente' is undefined" in first_err

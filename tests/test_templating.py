@@ -1,17 +1,22 @@
-"""Deck templating: delimiters that leave LaTeX and code alone, strict variables, a sandbox."""
+"""Engine: deck templating. Delimiters that leave LaTeX and code alone, a stray `<<` refused,
+strict variables, a sandbox; then, through `make` on the fixture course, the errors a deck
+gets for a trace, a field or a video that does not exist."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from conftest import append_frame, stderr_tail
 from lecturemedia import templating
 from lecturemedia.errors import UserError
+from lecturemedia.project_copy import Project
 
 
-def render(tmp_path: Path, text: str, macros: str = "", **context: object) -> str:
+def render(tmp_path: Path, text: str, macros: str | None = "<# none #>", **context: object) -> str:
     (tmp_path / "templates").mkdir(exist_ok=True)
-    (tmp_path / "templates" / "macros.md").write_text(macros or "<# none #>", encoding="utf-8")
+    if macros is not None:
+        (tmp_path / "templates" / "macros.md").write_text(macros, encoding="utf-8")
     (tmp_path / "deck.md").write_text(text, encoding="utf-8")
     return templating.render("deck", dict(context), templating.make_env(tmp_path))
 
@@ -19,8 +24,12 @@ def render(tmp_path: Path, text: str, macros: str = "", **context: object) -> st
 def test_latex_and_code_pass_through_untouched(tmp_path: Path) -> None:
     text = (
         "\\newcommand{\\vect}[1]{\\mathbf{#1}}\n"
-        "\\begin{tikzpicture}{%\n\\node {x};%\n}\\end{tikzpicture}\n"
-        "```python\nd = {{'a': 1}}\nprint(f'{{x}}')\n```\n"
+        "\\begin{tikzpicture}{%\n\\node {x};%\n}\\end{tikzpicture}\n\n"
+        "```python\nd = {{'a': 1}}\nprint(f'{{x}}')\n```\n\n"
+        "```cpp\nstd::cout << x << std::endl; // <% not a statement %> <# nor a comment #>\n```\n\n"
+        "Inline `1 << 4` and `print(1 << 4, 256 >> 4)` stay as written.\n\n"
+        "    indented << code >> too\n\n"
+        "~~~\n<< not a value >>\n~~~\n"
     )
     assert render(tmp_path, text) == text
 
@@ -40,9 +49,39 @@ def test_shared_macros_are_available_to_every_deck(tmp_path: Path) -> None:
     assert out == "# Frame\n\n##\n> ¿Por qué?\n"
 
 
-def test_unknown_variable_names_deck_and_line(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"deck\.md:3: 'nope' is undefined"):
-        render(tmp_path, "# A\n\n<< nope >>\n")
+def test_a_course_without_shared_macros_renders(tmp_path: Path) -> None:
+    assert render(tmp_path, "# A\n\n<< course.author >>\n", macros=None, course={"author": "X"}) == "# A\n\nX\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "std::cout << x << std::endl;",  # text between << and >>, unclosed
+        "shift 1 << 4, 256 >> 4 in prose",  # a bare tuple of numbers
+        "<< 42 >>",  # a bare number
+    ],
+)
+def test_a_stray_delimiter_in_prose_is_an_error_with_the_fix(tmp_path: Path, line: str) -> None:
+    with pytest.raises(UserError) as err:
+        render(tmp_path, f"# A\n{line}\n")
+    message = str(err.value)
+    assert "deck.md:2:" in message
+    assert '<< "<<" >>' in message and "<% raw %>" in message
+
+
+def test_a_delimiter_closed_on_another_line_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"deck\.md:2: `<<` here is closed by a `>>` on line 3"):
+        render(tmp_path, "# A\nflecha << y\n>> z\n")
+
+
+def test_unknown_variable_names_deck_line_and_the_names_there_are(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"deck\.md:3: 'nope' is undefined; defined here: course"):
+        render(tmp_path, "# A\n\n<< nope >>\n", course={})
+
+
+def test_an_unknown_field_is_an_error_not_a_blank(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"deck\.md:2: .*'nope'"):
+        render(tmp_path, "# A\n<< course.nope >>\n", course={"author": "X"})
 
 
 def test_syntax_error_names_deck_and_line(tmp_path: Path) -> None:
@@ -50,27 +89,90 @@ def test_syntax_error_names_deck_and_line(tmp_path: Path) -> None:
         render(tmp_path, "# A\n<% if %>\n")
 
 
-def test_the_sandbox_refuses_python_internals(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="not allowed"):
-        render(tmp_path, "<< course.__class__.__mro__ >>\n", course={})
+@pytest.mark.parametrize(
+    "expression", ["course.__class__.__mro__", "course.author.__class__", "cycler.__init__.__globals__"]
+)
+def test_the_sandbox_refuses_python_internals(tmp_path: Path, expression: str) -> None:
+    with pytest.raises(UserError, match=r"not allowed|undefined"):
+        render(tmp_path, f"<< {expression} >>\n", course={"author": "X"})
 
 
 def test_scan_finds_templates_traces_and_videos_without_rendering(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "macros.md").write_text("<# none #>")
-    (tmp_path / "templates" / "part.md").write_text("<< traces.two_layer_net.x >>")
+    (tmp_path / "templates" / "part.md").write_text("<< traces.third.x >>")
     (tmp_path / "deck.md").write_text(
-        '<% include "part.md" %>\n<< traces.sgd_x2.a >> << traces["autograd_graph"] >>\n<< video("sgd_x2") >>\n'
+        '<% include "part.md" %>\n<< traces.first.a >> << traces["second"] >>\n<< video("first") >>\n'
     )
     deps = templating.scan("deck", templating.make_env(tmp_path))
-    assert deps.traces == {"sgd_x2", "autograd_graph", "two_layer_net"}
-    assert set(deps.videos) == {"sgd_x2"}
+    assert set(deps.traces) == {"first", "second", "third"}
+    assert set(deps.videos) == {"first"}
     assert {Path(t).name for t in deps.templates} == {"macros.md", "part.md"}
 
 
-def test_scan_wants_literal_video_names(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("text", "what"), [("<< video(name) >>", "video"), ("<< traces[name] >>", "trace")])
+def test_scan_wants_literal_names(tmp_path: Path, text: str, what: str) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "macros.md").write_text("")
-    (tmp_path / "deck.md").write_text("\n<< video(name) >>\n")
-    with pytest.raises(UserError, match=r"deck\.md:2: name the video literally"):
+    (tmp_path / "deck.md").write_text(f"\n{text}\n")
+    with pytest.raises(UserError, match=rf"deck\.md:2: name the {what} literally"):
         templating.scan("deck", templating.make_env(tmp_path))
+
+
+def test_a_video_is_placed_as_the_media_filter_reads_it() -> None:
+    place = templating.video_placer(lambda: ["descent"])
+    assert place("descent", caption="Bajando", width="60%") == (
+        '![Bajando](videos/descent.mp4){.animation poster="videos/descent.png" width="60%"}'
+    )
+    with pytest.raises(UserError, match=r"unknown video 'nope'; the videos are: descent"):
+        place("nope")
+    with pytest.raises(UserError, match="width"):
+        place("descent", width="60%; x")
+
+
+# ------------------------------------------------------------------ through make, on the fixture course
+
+
+def failing_make(project: Project, *goals: str) -> str:
+    out = project.make(*goals, check=False)
+    assert out.returncode != 0, out.stdout
+    assert "Traceback" not in out.stderr, out.stderr
+    return out.stderr
+
+
+def test_a_trace_field_that_does_not_exist_names_the_fields_that_do(fixture_rebuilt: Project) -> None:
+    line = append_frame(fixture_rebuilt, "alpha", "<< traces.descent.data.nope >>")
+    err = failing_make(fixture_rebuilt, "slides")
+    assert (
+        f"slides_src/alpha.md:{line}: Result has no field 'nope'; its fields are: "
+        "function, target, history_w, losses, grads"
+    ) in err
+    assert "defined here" not in err  # the trace's fields, not the deck's variables
+    assert not fixture_rebuilt.path("build/slides/alpha.pdf").exists()
+
+
+def test_an_unknown_trace_names_the_deck_line_and_the_traces(fixture_rebuilt: Project) -> None:
+    line = append_frame(fixture_rebuilt, "alpha", "<< traces.descnt.data.losses|length >>")
+    err = failing_make(fixture_rebuilt, "slides")
+    assert f"slides_src/alpha.md:{line}: unknown trace 'descnt'; the traces are: descent" in err
+    assert "No rule to make target" not in err
+
+
+def test_an_unknown_video_names_the_deck_line_and_the_videos(fixture_rebuilt: Project) -> None:
+    line = append_frame(fixture_rebuilt, "beta", '<< video("descnt") >>')
+    err = failing_make(fixture_rebuilt, "slides")
+    assert f"slides_src/beta.md:{line}: unknown video 'descnt'; the videos are: descent" in err
+    assert not fixture_rebuilt.path("build/slides/beta.pdf").exists()
+
+
+def test_an_undefined_variable_and_a_stray_delimiter_name_deck_and_line(fixture_rebuilt: Project) -> None:
+    line = append_frame(fixture_rebuilt, "alpha", "Valor: << valor_inexistente >>")
+    err = failing_make(fixture_rebuilt, "slides")
+    assert f"slides_src/alpha.md:{line}: 'valor_inexistente' is undefined; defined here: course, traces" in err
+
+    fixture_rebuilt.edit(
+        "slides_src/alpha.md", lambda s: s.replace("Valor: << valor_inexistente >>", "std::cout << x; in prose")
+    )
+    err = failing_make(fixture_rebuilt, "slides")
+    assert stderr_tail(err)[0].startswith(f"error: slides_src/alpha.md:{line}: ")
+    assert '<< "<<" >>' in err

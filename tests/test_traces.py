@@ -1,203 +1,202 @@
-"""The PyTorch traces: true to the analytic answers, the seed's code and the lab notebook."""
+"""Engine: traces on the fixture course. A trace is exactly what its computation wrote, or
+it is made again; a computation that fails, returns what it does not declare, or NaN
+leaves no trace; editing a computation re-runs that one only; `make new-animation`."""
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
-import torch
-import torch.nn.functional as F  # noqa: N812 (the notebook's name)
-from conftest import REPO
+from conftest import FIXTURE, VIDEOS, engine_at, page_texts, squash, stderr_tail
+from lecturemedia import computation, outputs, traces
 from lecturemedia.errors import UserError
 from lecturemedia.project_copy import Project
-from lecturemedia.traces import autograd_graph, sgd_x2, store, two_layer_net
-from lecturemedia.traces.params import AutogradGraphParams, SgdX2Params, TwoLayerNetParams
-from nbclient import NotebookClient
+from lecturemedia.templating import num
 
-LAB = REPO / "labs" / "sesion3_red_desde_cero.ipynb"
+TRACE = "build/traces/descent.json"
 
 
-@pytest.fixture(scope="module")
-def net_trace() -> two_layer_net.TwoLayerNetTrace:
-    return two_layer_net.compute(TwoLayerNetParams())
+def quoted_end(project: Project) -> str:
+    """alpha's `end at w = …` as the current trace has it."""
+    data = json.loads(project.path(TRACE).read_text(encoding="utf-8"))["data"]
+    return f"end at w = {num(data['history_w'][-1], 3)}"
 
 
-# ------------------------------------------------------------------ autograd graph
+def alpha_text(project: Project) -> str:
+    return squash("".join(page_texts(project.path("build/slides/alpha.pdf"))))
 
 
-@pytest.mark.parametrize(("a", "b"), [(2.0, 3.0), (-1.5, 0.25)])
-def test_autograd_gradients_are_the_analytic_ones(a: float, b: float) -> None:
-    data = autograd_graph.compute(AutogradGraphParams(a=a, b=b)).data
-    values = {f.name: f for f in data.forward}
-    assert values["d"].value == a * b + a
-    assert values["a"].grad == b + 1
-    assert values["b"].grad == a
-    leaf_a = next(leaf for leaf in data.leaves if leaf.leaf == "a")
-    assert sorted((p.via, p.grad) for p in leaf_a.paths) == [("AddBackward0", 1.0), ("MulBackward0", b)]
-    assert sum(p.grad for p in leaf_a.paths) == leaf_a.total == b + 1
+def hand_edit_number(text: str) -> str:
+    raw = json.loads(text)
+    raw["data"]["history_w"][-1] += 4
+    return traces.dumps(raw)  # the build's own format: only the number differs
 
 
-def test_autograd_graph_is_pytorchs_own() -> None:
-    data = autograd_graph.compute(AutogradGraphParams()).data
-    kinds = {n.id: n.kind for n in data.nodes}
-    assert sorted(kinds.values()) == ["AccumulateGrad", "AccumulateGrad", "AddBackward0", "MulBackward0"]
-    edges = {(kinds[e.source], kinds[e.target]) for e in data.edges}
-    assert edges == {
-        ("AddBackward0", "MulBackward0"),
-        ("AddBackward0", "AccumulateGrad"),
-        ("MulBackward0", "AccumulateGrad"),
-    }
-    acc_a = next(n.id for n in data.nodes if n.tensor == "a")
-    assert sum(e.target == acc_a for e in data.edges) == 2  # `a` is reached along two paths
-    assert data.backward_order[0] == next(n.id for n in data.nodes if n.kind == "AddBackward0")
+def other_format(text: str) -> str:
+    raw = json.loads(text)
+    raw["format"] = 1
+    return traces.dumps(raw)
 
 
-# ------------------------------------------------------------------ SGD on x²
+DAMAGE = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "not JSON": lambda text: "<html>Not Found</html>\n",
+    "a number edited by hand": hand_edit_number,
+    "another format": other_format,
+}
 
 
-def seed_loop(lr: float, steps: int) -> tuple[list[float], list[float]]:
-    """The course notebook's own loop (seed 004), in Python floats."""
-    current_x = 9.0
-    history_x, history_y = [current_x], [current_x**2]
-    for _ in range(steps):
-        gradient = 2 * current_x
-        current_x = current_x - lr * gradient
-        history_x.append(current_x)
-        history_y.append(current_x**2)
-    return history_x, history_y
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_trace_is_made_again_by_the_next_make(fixture_rebuilt: Project, damage: str) -> None:
+    good = fixture_rebuilt.path(TRACE).read_text(encoding="utf-8")
+    fixture_rebuilt.edit(TRACE, DAMAGE[damage])
+    out = fixture_rebuilt.make("all")
+    assert "Traceback" not in out.stderr
+    assert fixture_rebuilt.path(TRACE).read_text(encoding="utf-8") == good
+    assert quoted_end(fixture_rebuilt) in alpha_text(fixture_rebuilt)
+    assert fixture_rebuilt.make("all").stdout == ""  # and then it is up to date
 
 
-def test_sgd_equals_the_seed_loop_and_the_closed_form() -> None:
-    data = sgd_x2.compute(SgdX2Params()).data
-    assert [r.lr for r in data.runs] == [0.01, 0.1, 0.9, 1.1]
-    for run in data.runs:
-        assert (run.history_x, run.history_y) == seed_loop(run.lr, 10)
-        assert run.grads == [2 * x for x in run.history_x[:-1]]
-        for x_t, x_next in zip(run.history_x, run.history_x[1:], strict=False):
-            assert x_next == pytest.approx(x_t * (1 - 2 * run.lr), rel=1e-12)
-    assert [r.regime for r in data.runs] == ["demasiado lento", "adecuado", "oscila", "diverge"]
+def test_a_deleted_trace_is_made_again(fixture_rebuilt: Project) -> None:
+    good = fixture_rebuilt.path(TRACE).read_bytes()
+    fixture_rebuilt.path(TRACE).unlink()
+    fixture_rebuilt.make("slides")
+    assert fixture_rebuilt.path(TRACE).read_bytes() == good
+
+
+def insert_after(project: Project, rel: str, anchor: str, code: str) -> int:
+    """Insert `code` (indented like `anchor`'s line) after the first line containing anchor; its line number."""
+    lines = project.path(rel).read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if anchor in line)
+    indent = re.match(r"\s*", lines[at]).group(0)
+    lines.insert(at + 1, indent + code)
+    project.path(rel).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at + 2
+
+
+def no_trace_left(project: Project) -> bool:
+    digests = project.path("build/.digests/build/traces/descent.json.sha256")
+    return not project.path(TRACE).exists() and not digests.exists()
+
+
+def test_a_computation_that_raises_names_its_line_and_leaves_no_trace(fixture_rebuilt: Project) -> None:
+    line = insert_after(fixture_rebuilt, "computations/descent.py", "history_w.append(w.item())", "1 / 0")
+    out = fixture_rebuilt.make("all", check=False)
+    assert out.returncode != 0
+    err = stderr_tail(out.stderr)
+    assert err[0] == f"error: computations/descent.py:{line}: ZeroDivisionError: division by zero"
+    log = re.search(r"full log: (\S+)", out.stderr)
+    assert log and "ZeroDivisionError" in fixture_rebuilt.path(log.group(1)).read_text(encoding="utf-8")
+    assert len(err) <= 4 and "Traceback" not in out.stderr
+    assert no_trace_left(fixture_rebuilt)
 
 
 @pytest.mark.parametrize(
-    ("history", "expected"),
-    [([9, 8.5, 8.2], "demasiado lento"), ([9, 3, 0.5], "adecuado"), ([9, -5, 2], "oscila"), ([9, -12, 15], "diverge")],
+    ("change", "field"),
+    [
+        (lambda s: s.replace("return Result(", "return dict(").replace("grads=grads,", ""), "grads"),
+        (lambda s: s.replace("return Result(", "return dict(").replace("target=params.target", "target='x'"), "target"),
+    ],
+    ids=["a field missing", "a field of the wrong type"],
 )
-def test_regime_is_read_from_the_numbers(history: list[float], expected: str) -> None:
-    assert sgd_x2.regime(history) == expected
+def test_a_result_that_does_not_match_result_names_the_field_and_leaves_no_trace(
+    fixture_rebuilt: Project, change: object, field: str
+) -> None:
+    fixture_rebuilt.edit("computations/descent.py", change)  # type: ignore[arg-type]
+    out = fixture_rebuilt.make("traces", check=False)
+    assert out.returncode != 0
+    err = "\n".join(stderr_tail(out.stderr))
+    assert err.startswith("error: computations/descent.py") and f"field {field}" in err
+    assert "Traceback" not in err
+    assert no_trace_left(fixture_rebuilt)
 
 
-def test_steps_are_configurable() -> None:
-    run = sgd_x2.compute(SgdX2Params(steps=3, learning_rates=[0.3])).data.runs[0]
-    assert len(run.history_x) == 4 and len(run.grads) == 3
+def test_nan_in_a_result_is_refused_and_leaves_no_trace(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("computations/descent.py", lambda s: s.replace("grads=grads,", "grads=[float('nan')],"))
+    out = fixture_rebuilt.make("traces", check=False)
+    assert out.returncode != 0
+    assert "computations/descent.py" in out.stderr and "NaN" in out.stderr and "grads.0" in out.stderr
+    assert no_trace_left(fixture_rebuilt)
 
 
-# ------------------------------------------------------------------ the 2-layer net
+def test_editing_a_computation_reruns_it_only_and_same_numbers_rebuild_nothing(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.make("new-animation", "NAME=second")
+    fixture_rebuilt.make("traces")
+    second = fixture_rebuilt.path("build/traces/second.json").stat().st_mtime_ns
+    trace = fixture_rebuilt.path(TRACE).stat().st_mtime_ns
+    fixture_rebuilt.edit("computations/descent.py", lambda s: s + "\n# a comment: the same numbers\n")
+    out = fixture_rebuilt.make("all")
+    assert re.findall(r"(?m)^\s+\w+\s+(build/\S+)", out.stdout) == [TRACE]  # run again, found the same
+    assert "same numbers" in out.stdout
+    assert fixture_rebuilt.path(TRACE).stat().st_mtime_ns == trace  # so nothing that reads it rebuilt
+    assert fixture_rebuilt.path("build/traces/second.json").stat().st_mtime_ns == second
 
 
-def test_manual_cross_entropy_equals_torchs(net_trace: two_layer_net.TwoLayerNetTrace) -> None:
-    torch.manual_seed(1)
-    logits, y = torch.randn(32, 2) * 3, torch.randint(0, 2, (32,))
-    assert two_layer_net.cross_entropy_manual(logits, y).item() == pytest.approx(F.cross_entropy(logits, y).item())
+def test_a_trace_from_other_parameters_or_torch_or_hands_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE / "computations", tmp_path / "computations")
+    with engine_at(tmp_path):
+        comp = computation.load("descent")
+        params = comp.parameters()
+        data = comp.result(function="f", target=1.0, history_w=[2.0, 1.0], losses=[1.0, 0.0], grads=[2.0])
+        traces.write("descent", params, data)
+        path = tmp_path / "build" / "traces" / "descent.json"
+        assert traces.load("descent", params=params.model_dump(mode="json")).data.history_w == [2.0, 1.0]
+        other = {**params.model_dump(mode="json"), "lr": 0.5}
+        with pytest.raises(UserError, match=r"out of date: course\.yaml changed traces\.descent.*make"):
+            traces.load("descent", params=other)
+        raw = json.loads(path.read_text())
+        raw["provenance"]["torch_version"] = "0.1"
+        outputs.publish(path, traces.dumps(raw))  # as if an older torch had made it, digest and all
+        with pytest.raises(UserError, match=r"made with torch 0\.1, this is torch .*make"):
+            traces.load("descent")
+        path.write_text(path.read_text().replace("2.0", "3.0"))
+        with pytest.raises(UserError, match=r"descent\.json was changed after the build wrote it; run `make`"):
+            traces.load("descent")
+        raw = json.loads(path.read_text())
+        del raw["data"]["grads"]
+        raw["provenance"]["torch_version"] = traces.torch_version()
+        outputs.remove(path)  # a trace with no digest kept: its fields are still checked
+        path.write_text(traces.dumps(raw))
+        with pytest.raises(UserError, match=r"descent\.json: field data\.grads: Field required; run `make`"):
+            traces.load("descent")
 
 
-def test_net_trace_holds_the_notebooks_run(net_trace: two_layer_net.TwoLayerNetTrace) -> None:
-    data = net_trace.data
-    assert len(data.X) == 400 and sorted(set(data.y)) == [0, 1]
-    assert len(data.loss_history) == 30 and len(data.snapshots) == 31
-    assert all(len(steps) == 13 for steps in data.step_losses)  # ceil(400 / 32) mini-batches
-    assert [p.epoch for p in data.printed] == [1, 5, 10, 20, 30]
-    assert data.loss_history[-1] < data.loss_history[0] and data.final_accuracy > 0.95
-    assert (
-        len(data.snapshots[-1].prob_class1) == data.grid.ny and len(data.snapshots[-1].prob_class1[0]) == data.grid.nx
-    )
+# ------------------------------------------------------------------ make new-animation
 
 
-def run_lab(extra_code: str) -> str:
-    """Run the lab notebook top to bottom plus one cell; return that cell's printed output."""
-    nb = nbformat.read(LAB, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(extra_code))
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(LAB.parent)}}).execute()
-    return "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+def test_new_animation_writes_both_files_and_its_course_yaml_entry(fixture_rebuilt: Project) -> None:
+    out = fixture_rebuilt.make("new-animation", "NAME=extra")
+    assert "computations/extra.py" in out.stdout and "scenes/extra.py" in out.stdout
+    assert fixture_rebuilt.path("computations/extra.py").is_file() and fixture_rebuilt.path("scenes/extra.py").is_file()
+    course = fixture_rebuilt.path("course.yaml").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^traces:\n(.*\n)*  extra:", course)
+    assert course.startswith((FIXTURE / "course.yaml").read_text(encoding="utf-8").split("traces:")[0])
+    fixture_rebuilt.make("videos")
+    assert fixture_rebuilt.path(f"{VIDEOS}/extra.mp4").stat().st_size > 0
+    assert fixture_rebuilt.path(f"{VIDEOS}/extra.png").stat().st_size > 0
 
 
-def test_lab_notebook_runs_and_matches_the_trace(net_trace: two_layer_net.TwoLayerNetTrace) -> None:
-    out = run_lab(
-        "import json\nprint(json.dumps({'loss_history': loss_history, 'acc': accuracy(X, y),"
-        " 'ce': [ce_torch.item(), ce_manual.item()], 'is_leaf': W1.is_leaf}))"
-    )
-    result = json.loads(out)
-    assert result["loss_history"] == net_trace.data.loss_history
-    assert result["acc"] == net_trace.data.final_accuracy
-    assert result["is_leaf"] is True
-    assert result["ce"][0] == pytest.approx(result["ce"][1])
+def test_make_after_new_animation_renders_its_video(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.make("new-animation", "NAME=extra")
+    fixture_rebuilt.make()
+    assert fixture_rebuilt.path(f"{VIDEOS}/extra.mp4").is_file()
 
 
-# ------------------------------------------------------------------ the files
-
-
-def test_reruns_are_byte_identical(net_trace: two_layer_net.TwoLayerNetTrace) -> None:
-    assert store.dumps(two_layer_net.compute(TwoLayerNetParams())) == store.dumps(net_trace)
-    assert store.dumps(sgd_x2.compute(SgdX2Params())) == store.dumps(sgd_x2.compute(SgdX2Params()))
-
-
-@pytest.fixture
-def sgd_file(tmp_path: Path) -> Path:
-    return store.write(sgd_x2.compute(SgdX2Params()), tmp_path / "sgd_x2.json")
-
-
-def test_a_valid_trace_loads(sgd_file: Path) -> None:
-    trace = store.load("sgd_x2", sgd_file, expected_params=SgdX2Params().model_dump())
-    assert trace.data.runs[1].lr == 0.1
-
-
-def test_a_truncated_trace_is_rejected(sgd_file: Path) -> None:
-    sgd_file.write_text(sgd_file.read_text()[:200])
-    with pytest.raises(UserError, match=r"sgd_x2\.json is not valid JSON .*make traces"):
-        store.load("sgd_x2", sgd_file)
-
-
-def test_a_trace_missing_a_field_names_the_field(sgd_file: Path) -> None:
-    raw = json.loads(sgd_file.read_text())
-    del raw["data"]["runs"][0]["history_x"]
-    sgd_file.write_text(json.dumps(raw))
-    with pytest.raises(UserError, match=r"sgd_x2\.json: field data\.runs\.0\.history_x: Field required; .*make traces"):
-        store.load("sgd_x2", sgd_file)
-
-
-def test_a_trace_of_an_older_schema_is_rejected(sgd_file: Path) -> None:
-    raw = json.loads(sgd_file.read_text())
-    raw["schema_version"] = 0
-    sgd_file.write_text(json.dumps(raw))
-    with pytest.raises(UserError, match=r"field schema_version is 0, this code reads version 1; .*make traces"):
-        store.load("sgd_x2", sgd_file)
-
-
-def test_a_trace_made_with_other_parameters_is_out_of_date(sgd_file: Path) -> None:
-    with pytest.raises(UserError, match=r"out of date: course\.yaml changed traces\.sgd_x2"):
-        store.load("sgd_x2", sgd_file, expected_params=SgdX2Params(steps=20).model_dump())
-
-
-def test_a_missing_trace_says_how_to_make_it(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"missing; run `make traces`"):
-        store.load("sgd_x2", tmp_path / "sgd_x2.json")
-
-
-def test_make_traces_regenerates_only_what_changed(fresh: Project) -> None:
-    fresh.make("-j2", "traces")
-    names = ["autograd_graph", "sgd_x2", "two_layer_net"]
-    before = {n: fresh.path(f"build/traces/{n}.json").stat().st_mtime_ns for n in names}
-    assert "lecturemedia" not in fresh.make("traces").stdout  # nothing ran
-    fresh.edit(
-        "course.yaml",
-        lambda s: s.replace("learning_rates: [0.01, 0.1, 0.9, 1.1]", "learning_rates: [0.01, 0.1, 0.5, 0.9, 1.1]"),
-    )
-    fresh.make("traces")
-    after = {n: fresh.path(f"build/traces/{n}.json").stat().st_mtime_ns for n in names}
-    assert [n for n in names if after[n] != before[n]] == ["sgd_x2"]
-    lrs = [0.01, 0.1, 0.5, 0.9, 1.1]
-    trace = store.load(
-        "sgd_x2", fresh.path("build/traces/sgd_x2.json"), expected_params=SgdX2Params(learning_rates=lrs).model_dump()
-    )
-    assert [r.lr for r in trace.data.runs] == lrs
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("descent", "the name 'descent' is taken"),
+        ("Bad-name", "'Bad-name' cannot name an animation: use lowercase letters"),
+        ("class", "'class' cannot name an animation"),
+        ("", "name the animation: make new-animation NAME=<name>"),
+    ],
+)
+def test_new_animation_refuses_a_taken_or_invalid_name(fixture_rebuilt: Project, name: str, says: str) -> None:
+    before = fixture_rebuilt.path("course.yaml").read_bytes()
+    out = fixture_rebuilt.make("new-animation", f"NAME={name}", check=False)
+    assert out.returncode != 0
+    assert says in out.stderr and len(stderr_tail(out.stderr)) == 1
+    assert fixture_rebuilt.path("course.yaml").read_bytes() == before

@@ -43,16 +43,27 @@ class Project:
         self, *args: str, check: bool = True, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run the project's Makefile here, with this interpreter's venv and no setup step."""
-        proc = subprocess.run(
-            ["make", "--no-print-directory", f"VENV={Path(sys.prefix)}", "SETUP=", *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            env={**_outside_make(), **self.env, **(env or {})},
-        )
+        proc = subprocess.run(self._command(args), cwd=self.root, capture_output=True, text=True, env=self._env(env))
         if check and proc.returncode != 0:
             raise AssertionError(f"make {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
         return proc
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        """Start the same make without waiting for it (its output piped)."""
+        return subprocess.Popen(
+            self._command(args),
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self._env(env),
+        )
+
+    def _command(self, args: tuple[str, ...]) -> list[str]:
+        return ["make", "--no-print-directory", f"VENV={Path(sys.prefix)}", "SETUP=", *args]
+
+    def _env(self, env: dict[str, str] | None) -> dict[str, str]:
+        return {**_outside_make(), **self.env, **(env or {})}
 
     def path(self, rel: str) -> Path:
         return self.root / rel
