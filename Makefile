@@ -226,8 +226,12 @@ new-animation: | $(SETUP)
 	$(Q)$(PY) -m lecturemedia.scaffold "$(NAME)"
 
 ## test: run the test suite (sets up first)
-test: $(SETUP) node_modules/.package-lock.json
+test: $(SETUP) node_modules/.package-lock.json build/.setup/test
 	env -u LECTURE_INNER -u LECTURE_ERRORS $(PY) -m pytest
+
+build/.setup/test: scripts/setup.sh | build/.setup/system
+	$(Q)scripts/setup.sh test
+	$(Q)mkdir -p $(@D) && touch $@
 
 ## lint: ruff over the code
 lint: $(SETUP)

@@ -2,6 +2,7 @@
 # Install what this project needs and is missing. Silent, and no apt-get, when nothing is.
 #   scripts/setup.sh system   Debian packages (pandoc, TeX Live, Cairo/Pango headers, ...)
 #   scripts/setup.sh python   the .venv with the pinned Python dependencies
+#   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks)
 set -euo pipefail
 
 PYTHON=${PYTHON:-python3}
@@ -31,8 +32,11 @@ system() {
   "$PYTHON" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
                              || missing+=(python3-dev)
   [ ${#missing[@]} -eq 0 ] && return 0
+  apt_install "${missing[@]}"
+}
 
-  local sudo=()
+apt_install() {
+  local missing=("$@") sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     has sudo || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
     sudo=(sudo)
@@ -54,8 +58,14 @@ python() {
     2> >(grep -v "^WARNING: Location 'file:" >&2)
 }
 
+# What only the tests need: a browser to load the HTML decks as a person would.
+test_tools() {
+  has chromium || has chromium-browser || apt_install chromium
+}
+
 case "${1:-}" in
   system) system ;;
   python) python ;;
-  *) echo "usage: scripts/setup.sh system|python" >&2; exit 2 ;;
+  test) test_tools ;;
+  *) echo "usage: scripts/setup.sh system|python|test" >&2; exit 2 ;;
 esac

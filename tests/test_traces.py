@@ -124,7 +124,7 @@ def test_nan_in_a_result_is_refused_and_leaves_no_trace(fixture_rebuilt: Project
 
 def test_editing_a_computation_reruns_it_only_and_same_numbers_rebuild_nothing(fixture_rebuilt: Project) -> None:
     fixture_rebuilt.make("new-animation", "NAME=second")
-    fixture_rebuilt.make("traces")
+    fixture_rebuilt.make("all")
     second = fixture_rebuilt.path("build/traces/second.json").stat().st_mtime_ns
     trace = fixture_rebuilt.path(TRACE).stat().st_mtime_ns
     fixture_rebuilt.edit("computations/descent.py", lambda s: s + "\n# a comment: the same numbers\n")

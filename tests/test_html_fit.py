@@ -1,0 +1,62 @@
+"""The HTML decks in a real browser (headless Chromium): a slide taller than the screen is
+shrunk to fit, none is left overflowing, and phones may zoom."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lecturemedia.project_copy import Project
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it)")
+
+
+def rendered_dom(page: Path, size: str = "1280,720") -> str:
+    """The page's DOM after its scripts ran, as Chromium has it."""
+    args = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--window-size={size}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
+    return out.stdout
+
+
+def sections(dom: str) -> list[str]:
+    return re.findall(r"<section\b[^>]*>", dom)
+
+
+@pytest.mark.parametrize("size", ["1280,720", "1920,1080"])
+def test_a_slide_too_tall_is_shrunk_and_none_overflows(fixture_built: Project, size: str) -> None:
+    dom = rendered_dom(fixture_built.path("build/html/beta.html"), size)
+    checked = re.search(r'data-fit-checked="(\d+)"', dom)
+    assert checked and int(checked.group(1)) == len([s for s in sections(dom) if "stack" not in s])
+    fitted = [s for s in sections(dom) if "data-fitted" in s]
+    assert any("too-tall" in s for s in fitted), fitted  # the fixture's long list
+    assert not [s for s in sections(dom) if "data-overflow" in s]
+
+
+def test_every_course_deck_fits(course_built: Project) -> None:
+    for page in sorted(course_built.path("build/html").glob("*.html")):
+        dom = rendered_dom(page)
+        assert "data-fit-checked" in dom, page.name
+        assert not [s for s in sections(dom) if "data-overflow" in s], page.name
+
+
+def test_phones_may_zoom(fixture_built: Project) -> None:
+    html = fixture_built.path("build/html/beta.html").read_text(encoding="utf-8")
+    viewport = re.search(r'<meta name="viewport"[^>]*>', html)
+    assert viewport and "user-scalable=no" not in viewport.group(0) and "maximum-scale" not in viewport.group(0)
