@@ -60,3 +60,28 @@ def test_phones_may_zoom(fixture_built: Project) -> None:
     html = fixture_built.path("build/html/beta.html").read_text(encoding="utf-8")
     viewport = re.search(r'<meta name="viewport"[^>]*>', html)
     assert viewport and "user-scalable=no" not in viewport.group(0) and "maximum-scale" not in viewport.group(0)
+
+
+CUE_COUNT = """<script>
+window.addEventListener('load', function () {
+  var track = document.querySelector('video').textTracks[0];
+  track.mode = 'showing';
+  setTimeout(function () {
+    document.body.setAttribute('data-cues', String(track.cues ? track.cues.length : -1));
+  }, 1500);
+});
+</script>
+"""
+
+
+def test_captions_load_from_a_page_opened_from_disk(fixture_built: Project) -> None:
+    """Browsers refuse a .vtt file beside a file:// page: the track must still load."""
+    page = fixture_built.path("build/html/alpha.html")
+    probe = page.with_name("alpha-cues-probe.html")
+    probe.write_text(page.read_text(encoding="utf-8") + CUE_COUNT, encoding="utf-8")
+    try:
+        cues = re.search(r'data-cues="(-?\d+)"', rendered_dom(probe))
+    finally:
+        probe.unlink()
+    vtt = fixture_built.path("build/html/videos/descent.vtt").read_text(encoding="utf-8")
+    assert cues and int(cues.group(1)) == vtt.count(" --> ") > 0

@@ -5,6 +5,7 @@ and the deck's own images copied beside the page.
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from pathlib import Path
@@ -48,6 +49,10 @@ def build(name: str) -> None:
     try:
         pandoc.convert(md, tmp, "revealjs", shown, extra, filters=("tikz.lua", *pandoc.FILTERS))
         page = VIEWPORT.sub(ZOOMABLE, tmp.read_text(encoding="utf-8"), count=1)
+        page = inline_captions(page, target.parent)
+        # The deck's own pictures load with the page (they are local and small): reveal.js
+        # would load them lazily, and a slide cannot be fitted before its picture has a size.
+        page = re.sub(r"(<img\b[^>]*?)\bdata-src=", r"\1src=", page)
         copy_images(page, target.parent)
         outputs.publish(target, page)
     except UserError:
@@ -56,6 +61,19 @@ def build(name: str) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     console.product(target, f"{time.monotonic() - start:.1f} s")
+
+
+def inline_captions(page: str, out_dir: Path) -> str:
+    """Each captions track as a data: address: browsers refuse to load a .vtt beside a page
+    opened from disk (file://), and the HTML must work copied away and opened offline."""
+
+    def inline(match: re.Match[str]) -> str:
+        vtt = out_dir / match.group(2)
+        if not vtt.is_file():
+            raise UserError(f"{paths.rel(vtt)} is missing; run `make videos`")
+        return f'{match.group(1)}src="data:text/vtt;base64,{base64.b64encode(vtt.read_bytes()).decode()}"'
+
+    return re.sub(r'(<track [^>]*?)src="([^"]+\.vtt)"', inline, page)
 
 
 def copy_images(page: str, out_dir: Path) -> None:

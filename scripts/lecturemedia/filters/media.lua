@@ -35,7 +35,7 @@ local function animation(img)
       shown = string.format("\\includegraphics[width=%s]{%s}", w, (poster:gsub("%.png$", "-end.png")))
     else
       local picture = string.format("\\includegraphics[width=%s]{%s}", w, poster)
-      shown = string.format("\\movie[width=%s,showcontrols]{%s}{%s}\\\\[2pt]", w, picture, img.src)
+      shown = string.format("\\movie[width=%s,showcontrols]{%s}{%s}\\\\[9pt]", w, picture, img.src)
         .. string.format("{\\footnotesize\\href{%s}{$\\blacktriangleright$ %s (%s)}}", img.src,
           link_text or LINK_TEXT[lang] or LINK_TEXT.en, (img.src:gsub("_", "\\_")))
     end
