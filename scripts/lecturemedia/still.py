@@ -31,7 +31,7 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     """Render the frame of scene `name` at `at` seconds (None: the last) to build/stills/<name>.png."""
     source = paths.SCENES / f"{name}.py"
     if not source.exists():
-        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {', '.join(scene_names())}")
+        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {', '.join(paths.scene_names())}")
     if at is not None and at < 0:
         raise UserError(f"AT={at}: a moment of the scene, in seconds from its start (0 or more)")
     start = time.monotonic()
@@ -187,10 +187,6 @@ def _quiet(logger: logging.Logger) -> None:
         handler.setLevel(logging.ERROR)
 
 
-def scene_names() -> list[str]:
-    return sorted(p.stem for p in paths.SCENES.glob("*.py") if p.stem != "common" and not p.stem.startswith("_"))
-
-
 def explain(name: str, exc: BaseException) -> str:
     """The scene's line (or a shared helper's) and the exception, in one or two lines."""
     scenes = paths.SCENES.resolve()
@@ -211,7 +207,7 @@ def main() -> None:
     parser.add_argument("--quality", choices=list(video.QUALITIES), default="preview")
     args = parser.parse_args()
     if not args.name:
-        known = ", ".join(scene_names())
+        known = ", ".join(paths.scene_names())
         raise UserError(f"which scene? make still NAME=<scene> [AT=<seconds>]; the scenes are: {known}")
     grab(args.name, args.quality, args.at)
 
