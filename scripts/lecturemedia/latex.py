@@ -116,10 +116,14 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
         log = job_dir / f"{job}.log"
         if proc.returncode != 0 and fmt:
             # The format only saves time: a document it cannot take (babel's bidi state, say)
-            # is compiled without it, and this preamble is not dumped again.
-            (job_dir / f"{fmt}.fmt").rename(job_dir / f"{fmt}.unusable")
-            fmt = None
+            # is compiled without it, and if that works, this preamble is not dumped again.
+            # If it fails too, the error is the document's and the format stays.
+            with_format, fmt = fmt, None
             proc = run_pass()
+            if proc.returncode == 0:
+                (job_dir / f"{with_format}.fmt").rename(job_dir / f"{with_format}.unusable")
+            else:
+                fmt = with_format
         if proc.returncode != 0:
             raise UserError(explain_failure(log, tex, source_lines, source_name))
         after = _aux_digest(job_dir, job)
