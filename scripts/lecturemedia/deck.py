@@ -181,6 +181,7 @@ def build_pdf(name: str, handout: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     shown = paths.rel(deck_source(name))
     source_lines = templating.read_source(deck_source(name)).splitlines()
+    outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
     try:
         pandoc.convert(md, tex, "beamer", shown, extra)
         result = latex.compile_pdf(tex, work, out_dir, source_lines, shown)

@@ -46,6 +46,7 @@ def build(name: str) -> None:
         str(ASSETS / "fit.html"),
     ]
     shown = f"slides_src/{name}.md"
+    outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
     try:
         pandoc.convert(md, tmp, "revealjs", shown, extra, filters=("tikz.lua", *pandoc.FILTERS))
         page = VIEWPORT.sub(ZOOMABLE, tmp.read_text(encoding="utf-8"), count=1)
