@@ -94,6 +94,23 @@ def test_a_computation_that_raises_names_its_line_and_leaves_no_trace(fixture_re
     assert no_trace_left(fixture_rebuilt)
 
 
+def test_a_failed_computation_leaves_nothing_made_from_its_old_trace(fixture_rebuilt: Project) -> None:
+    """The deck quoting the trace, the video drawing it and its copies go; the rest stays."""
+    insert_after(fixture_rebuilt, "computations/descent.py", "history_w.append(w.item())", "1 / 0")
+    assert fixture_rebuilt.make("all", check=False).returncode != 0
+    gone = [
+        "build/md/alpha.md",
+        "build/slides/alpha.pdf",
+        "build/handouts/alpha.pdf",
+        "build/html/alpha.html",
+        "build/videos/test/descent.mp4",
+        "build/slides/videos/descent.mp4",
+        "build/html/videos/descent.vtt",
+    ]
+    assert [p for p in gone if fixture_rebuilt.path(p).exists()] == []
+    assert fixture_rebuilt.path("build/slides/beta.pdf").exists()  # it reads no trace
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -28,6 +28,12 @@ def params_for(comp: computation.Computation) -> computation.Params:
     return comp.parameters.model_validate(wanted)
 
 
+def failed(name: str) -> None:
+    """No trace, and nothing made from it, is left for a computation that failed."""
+    outputs.remove(traces.trace_path(name))
+    outputs.remove_dependents(traces.trace_path(name))
+
+
 def run(name: str) -> None:
     computation.check_name(name)
     comp = computation.load(name)
@@ -44,13 +50,13 @@ def run(name: str) -> None:
     except Exception as exc:
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        outputs.remove(traces.trace_path(name))
+        failed(name)
         message = computation.located(exc, comp.path, f"{where}: compute() failed")
         raise UserError(f"{message}\n  full log: {paths.rel(log)}") from None
     try:
         data = comp.result.model_validate(result.model_dump() if isinstance(result, computation.Record) else result)
     except ValidationError as exc:
-        outputs.remove(traces.trace_path(name))
+        failed(name)
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "(the whole result)"
         raise UserError(
@@ -58,7 +64,7 @@ def run(name: str) -> None:
         ) from None
     bad = traces.non_finite(data.model_dump(mode="json"))
     if bad:
-        outputs.remove(traces.trace_path(name))
+        failed(name)
         raise UserError(f"{where}: compute() returned NaN or infinity in field {bad}; a trace holds finite numbers")
     changed = traces.write(name, params, data)
     took = time.monotonic() - start

@@ -142,3 +142,47 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _dependents_graph() -> dict[str, set[str]]:
+    """prerequisite -> the products made from it, from the .d files the build wrote, plus the
+    steps every deck and video has (its Markdown -> its outputs; a video -> its copies)."""
+    graph: dict[str, set[str]] = {}
+
+    def edge(prereq: str, target: str) -> None:
+        graph.setdefault(prereq, set()).add(target)
+
+    for d_file in list((paths.BUILD / "deps").glob("*.d")) + list((paths.BUILD / "deps" / "videos").glob("*.d")):
+        for line in d_file.read_text(encoding="utf-8").splitlines():
+            target, sep, prereqs = line.partition(": ")
+            if sep:
+                for prereq in prereqs.split():
+                    edge(prereq, target.strip())
+    for md in (paths.BUILD / "md").glob("*.md"):
+        for fmt in paths.DECK_OUTPUTS:
+            edge(paths.rel(md), paths.rel(paths.deck_output(fmt, md.stem)))
+    for mp4 in (paths.BUILD / "videos").rglob("*.mp4"):  # a video -> its posters, captions, copies
+        for folder, _, exts in paths.DECK_OUTPUTS.values():
+            for ext in exts:
+                edge(paths.rel(mp4), paths.rel(mp4.with_name(mp4.stem + ext)))
+                edge(paths.rel(mp4), f"build/{folder}/videos/{mp4.stem}{ext}")
+    return graph
+
+
+def remove_dependents(product: Path) -> list[str]:
+    """After `product` failed to be made, remove what was made from it (and so on), so that no
+    deck quoting a failed trace, and no copy of a failed video, is left looking current."""
+    graph = _dependents_graph()
+    start = paths.rel(product)
+    removed, todo, seen = [], [start], {start}
+    while todo:
+        for target in graph.get(todo.pop(), ()):
+            if target in seen:
+                continue
+            seen.add(target)
+            todo.append(target)
+            path = paths.ROOT / target
+            if path.exists():
+                remove(path)
+                removed.append(target)
+    return removed

@@ -108,6 +108,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             seconds = scene.time
     except Exception as exc:
         log_path.write_text("\n".join(collect.messages) + "\n" + traceback.format_exc(), encoding="utf-8")
+        outputs.remove_dependents(target_dir / f"{name}.mp4")  # nor its copies, nor a deck that places it
         for ext in (".mp4", *COMPANIONS):
             outputs.remove(target_dir / f"{name}{ext}")  # nothing left that could pass for this scene's video
         for tmp in companions.values():
