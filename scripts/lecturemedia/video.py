@@ -74,8 +74,10 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     target_dir = out_dir(quality)
     target_dir.mkdir(parents=True, exist_ok=True)
-    # Make renders only what is out of date: the old video goes now, so that a render that is
-    # killed or fails leaves nothing that looks like this scene's video.
+    # Make renders only what is out of date: the old video goes now, with its copies and the
+    # decks that place it (remade after it anyway), so that a render that is killed or fails
+    # leaves nothing that looks like this scene's video.
+    outputs.remove_dependents(target_dir / f"{name}.mp4")
     for ext in (".mp4", *COMPANIONS):
         outputs.remove(target_dir / f"{name}{ext}")
     companions = {ext: target_dir / f".{name}{ext}.tmp" for ext in COMPANIONS}
