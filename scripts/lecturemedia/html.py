@@ -87,15 +87,3 @@ def copy_images(page: str, out_dir: Path) -> None:
             dest = out_dir / target
             if outputs.intact(dest) is not True or dest.stat().st_mtime < source.stat().st_mtime:
                 outputs.copy(source, dest)
-
-
-def copy_assets() -> None:
-    """reveal.js (from node_modules) and the stylesheet, as products of the build."""
-    out = paths.BUILD / "html"
-    reveal = paths.ROOT / "node_modules" / "reveal.js"
-    if not reveal.is_dir():
-        raise UserError("node_modules/reveal.js is missing; run `make setup` (it runs npm ci)")
-    count = sum(outputs.copy_tree(reveal / part, out / "reveal.js" / part) for part in ("dist", "plugin"))
-    outputs.copy(reveal / "LICENSE", out / "reveal.js" / "LICENSE")
-    outputs.copy(ASSETS / "revealjs.css", out / "revealjs.css")
-    console.product(out / "reveal.js", f"{count + 1} files")

@@ -76,15 +76,6 @@ def copy(src: Path, dest: Path) -> None:
     publish_file(tmp, dest)
 
 
-def copy_tree(src: Path, dest: Path) -> int:
-    """Copy a folder's files as products; returns how many."""
-    count = 0
-    for file in sorted(p for p in src.rglob("*") if p.is_file()):
-        copy(file, dest / file.relative_to(src))
-        count += 1
-    return count
-
-
 def remove(path: Path) -> None:
     """Remove a product and its digest: nothing left that could pass for the current one."""
     path.unlink(missing_ok=True)

@@ -127,8 +127,11 @@ WORDS = {
 
 
 def course_language() -> str:
-    match = re.search(r"^\s+lang:\s*[\"']?([a-z]{2})", paths.CONFIG_FILE.read_text(encoding="utf-8"), re.M)
-    return match.group(1) if match and match.group(1) in WORDS else "en"
+    """The course's language (course.lang in course.yaml, read by its one loader), if WORDS has it."""
+    from . import config
+
+    lang = (config.load().course.lang or "en").split("-")[0].split("_")[0]
+    return lang if lang in WORDS else "en"
 
 
 ENTRY = """  {name}:{pad}# {title}

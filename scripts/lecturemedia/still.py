@@ -15,7 +15,6 @@ import os
 import pickle
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     if at is not None and at < 0:
         raise UserError(f"AT={at}: a moment of the scene, in seconds from its start (0 or more)")
     start = time.monotonic()
-    for variable in ("LECTURE_POSTER", *getattr(video, "COMPANIONS", {}).values()):
+    for variable in video.COMPANIONS.values():
         os.environ.pop(variable, None)  # the posters and captions are the video build's business
     import manim
 
@@ -189,11 +188,7 @@ def _quiet(logger: logging.Logger) -> None:
 
 def explain(name: str, exc: BaseException) -> str:
     """The scene's line (or a shared helper's) and the exception, in one or two lines."""
-    scenes = paths.SCENES.resolve()
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().parent == scenes]
-    own = [f for f in frames if Path(f.filename).stem == name] or frames
-    where = f"{paths.rel(Path(own[-1].filename))}:{own[-1].lineno}" if own else f"scenes/{name}.py"
-    code = f"\n    {own[-1].line}" if own and own[-1].line else ""
+    where, code = video.scene_location(name, exc)
     return f"{where}: {type(exc).__name__}: {exc}{code}"
 
 

@@ -158,17 +158,23 @@ def _load_scene(source: Path, class_name: str) -> Any:
     return getattr(module, class_name)
 
 
-def explain(name: str, exc: BaseException, messages: list[str], log_path: Path) -> str:
-    """One screen at most: where in the scene, what went wrong, and the log's path."""
+def scene_location(name: str, exc: BaseException) -> tuple[str, str]:
+    """`scenes/x.py:LINE` of the exception (the scene's own line, else a shared helper's), and
+    that line of code indented for a message ("" when there is none)."""
     in_scenes = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
         if Path(f.filename).resolve().parent == paths.SCENES.resolve()
     ]
-    own = [f for f in in_scenes if Path(f.filename).stem == name]
-    frames = own or in_scenes  # the scene's own line first, else a shared helper's
+    frames = [f for f in in_scenes if Path(f.filename).stem == name] or in_scenes
     where = f"{paths.rel(Path(frames[-1].filename))}:{frames[-1].lineno}" if frames else f"scenes/{name}.py"
     code = f"\n    {frames[-1].line}" if frames and frames[-1].line else ""
+    return where, code
+
+
+def explain(name: str, exc: BaseException, messages: list[str], log_path: Path) -> str:
+    """One screen at most: where in the scene, what went wrong, and the log's path."""
+    where, code = scene_location(name, exc)
     tex_error = next((m for m in messages if m.startswith("LaTeX compilation error")), None)
     if tex_error:
         context = next((m for m in messages if m.startswith("Context of error")), "")
