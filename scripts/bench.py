@@ -11,7 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 
@@ -160,7 +161,53 @@ def bench_watch(project: Project, scratch: Path) -> None:
     print(row("to the new PDF written", result["pdf_median"]))
 
 
-SECTIONS = {"traces": bench_traces, "slides": bench_slides, "videos": bench_videos, "watch": bench_watch}
+def bench_stills(project: Project, scratch: Path) -> None:
+    """make still against re-rendering the same scene's preview video, both through make, warm."""
+    print(f"stills: make still NAME=<scene> (the last frame) against its preview render, median of {ROUNDS}")
+    project.make("videos")
+    scenes = sorted(rendered_scenes(project))
+    project.make("still", f"NAME={scenes[0]}")  # the first still of a copy fills Manim's caches
+    for scene in scenes:
+        render, still, warm = [], [], []
+        for n in range(ROUNDS):
+            project.edit(f"scenes/{scene}.py", lambda s, n=n: s.rstrip("\n") + f"\n# bench {n}\n")
+            render.append(timed(lambda: project.make("JOBS=1", "videos")))
+            still.append(timed(lambda scene=scene: project.make("still", f"NAME={scene}")))
+        with still_worker(project):
+            warm = [timed(lambda scene=scene: project.make("still", f"NAME={scene}")) for _ in range(ROUNDS)]
+        print(f" {scene}")
+        print(row("make videos after editing the scene", median(render)))
+        print(row("make still NAME=" + scene, median(still), median(render)))
+        print(row("  the same under make watch STILLS=1", median(warm), median(render)))
+
+
+@contextmanager
+def still_worker(project: Project) -> Iterator[None]:
+    """What `make watch STILLS=1` runs beside it: Manim kept imported for `make still`."""
+    from lecturemedia import watch
+
+    worker = watch.start_still_worker(project.root)
+    try:
+        socket = project.path("build/.still.sock")
+        while not socket.exists() and worker.poll() is None:
+            time.sleep(0.1)
+        yield
+    finally:
+        watch.end_group(worker.pid)
+
+
+def rendered_scenes(project: Project) -> list[str]:
+    """The scenes that made a video (scenes/ holds shared helpers too)."""
+    return [p.stem for p in project.path("build/videos").glob("*.mp4")]
+
+
+SECTIONS = {
+    "traces": bench_traces,
+    "slides": bench_slides,
+    "videos": bench_videos,
+    "stills": bench_stills,
+    "watch": bench_watch,
+}
 
 
 def main() -> None:

@@ -264,3 +264,31 @@ def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
     assert not list(project.path("build/stills").glob("*.mp4"))
     bad = project.make("still", "NAME=nope", check=False)
     assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
+
+
+@pytest.mark.slow
+def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fixture_rebuilt: Project) -> None:
+    """A still skips what Manim draws and copies on the way; the frame must not change for it."""
+    from PIL import Image
+
+    project = fixture_rebuilt
+    scene = watch.scene_names(project.root)[0]
+    video_end = Image.open(project.path(f"build/videos/test/{scene}-end.png")).convert("RGB").tobytes()
+    still = project.path(f"build/stills/{scene}.png")
+    project.make("still", f"NAME={scene}")
+    assert Image.open(still).convert("RGB").tobytes() == video_end
+    still.unlink()
+    worker = watch.start_still_worker(project.root)
+    try:
+        while not project.path("build/.still.sock").exists():
+            assert worker.poll() is None, "the still worker ended"
+            time.sleep(0.1)
+        made = project.make("still", f"NAME={scene}")
+        assert f"still {scene}" in made.stdout
+        assert Image.open(still).convert("RGB").tobytes() == video_end
+        bad = project.make("still", "NAME=nope", check=False)
+        assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
+    finally:
+        watch.end_group(worker.pid)
+    assert worker.wait(timeout=10) is not None
+    assert not project.path("build/.still.sock").exists()

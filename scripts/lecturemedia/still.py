@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import pickle
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import paths, video
+from . import manim_speedups, paths, still_worker, video
 from .errors import UserError, friendly_main
 
 
@@ -49,13 +50,12 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
         "verbosity": "WARNING",
         "input_file": str(source),
     }
-    cache = SvgCache(paths.BUILD / "manim" / f"still-svg-{manim.__version__}.pickle")
-    cache.install()
     try:
-        with manim.tempconfig(settings):
+        with manim_speedups.installed(), manim.tempconfig(settings):
             scene = video._load_scene(source, video.scene_class_name(name))()
             moment = Moment(scene, at)
-            scene.render()
+            with moment.light_begins():
+                scene.render()
             image = moment.image if moment.image is not None else scene.renderer.camera.get_image()
     except UserError:
         raise
@@ -66,7 +66,6 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     tmp = out.with_name(f".{out.name}.tmp")
     image.convert("RGB").save(tmp, format="PNG")
     tmp.replace(out)
-    cache.save()
     when = f"at {at:g} s" if moment.image is not None else f"the last frame, at {moment.clock:.1f} s"
     print(f"  still {name} ({quality}): {paths.rel(out)}, {when}, in {time.monotonic() - start:.1f} s", flush=True)
     return out
@@ -89,8 +88,51 @@ class Moment:
         self.renderer.save_static_frame_data = lambda *_a, **_k: None  # nothing is drawn until the end
         self._play_internal = scene.play_internal
         self._freeze = self.renderer.freeze_current_frame
+        self._begin_animations = scene.begin_animations
         scene.play_internal = self.play_internal
         self.renderer.freeze_current_frame = self.freeze
+        scene.begin_animations = self.begin_animations
+        self.jumping = False  # the animations now beginning will jump to their end
+
+    def begin_animations(self) -> None:
+        import numpy as np
+
+        frames = len(np.arange(0, self.scene.duration, self.dt))
+        self.jumping = self.at is None or self.at >= self.clock + frames * self.dt
+        try:
+            self._begin_animations()
+        finally:
+            self.jumping = False
+
+    @contextmanager
+    def light_begins(self) -> Iterator[None]:
+        """While animations that will jump to their end begin, they take their mobject as their
+        starting one instead of a copy, and skip drawing their first frame.
+
+        At the end (alpha 1) an animation reads its starting mobject's values before it writes
+        the mobject's (Manim's partial curves even copy when the two are one), and those values
+        are still the mobject's own, so the end is the same to the bit. Only animations keeping
+        Animation's own starting mobject (a plain copy) are taken so: FadeIn, GrowFromPoint and
+        the like, which start from something else, begin as Manim has them.
+        """
+        from manim.animation.animation import Animation
+
+        original = Animation.begin
+        plain_copy = Animation.create_starting_mobject
+        moment = self
+
+        def begin(animation: Any) -> None:
+            if not moment.jumping or type(animation).create_starting_mobject is not plain_copy:
+                return original(animation)
+            animation.starting_mobject = animation.mobject
+            if animation.suspend_mobject_updating:
+                animation.mobject.suspend_updating()
+
+        Animation.begin = begin
+        try:
+            yield
+        finally:
+            Animation.begin = original
 
     def _advance(self, frames: int) -> float | None:
         """Move the clock over an animation of so many frames; the time into it at which `at` falls, if it does."""
@@ -122,65 +164,6 @@ class Moment:
         raise EndSceneEarlyException
 
 
-class SvgCache:
-    """The SVGs Manim parsed for the scenes' Text and MathTex, kept between runs (pickled).
-
-    Parsing them is most of a still's time; Manim names each SVG file by a digest of what it
-    shows (text, font, size, colour), so the file's name and size say when a parse can be reused.
-    """
-
-    LIMIT = 5000  # entries kept
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.entries: dict[tuple[Any, ...], bytes] = {}
-        self.added = 0
-        try:
-            self.entries = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            self.entries = {}
-
-    def install(self) -> None:
-        from manim.mobject.svg.svg_mobject import SVGMobject
-
-        original = SVGMobject.init_svg_mobject
-        cache = self
-
-        def init_svg_mobject(mob: Any, use_svg_cache: bool) -> Any:
-            key = cache.key(mob)
-            data = cache.entries.get(key) if key else None
-            if data is None:
-                original(mob, use_svg_cache)
-                if key:
-                    cache.entries[key] = pickle.dumps(mob)
-                    cache.added += 1
-                return mob
-            parsed = pickle.loads(data)
-            mob.add(*parsed.submobjects)
-            mob.id_to_vgroup_dict = parsed.id_to_vgroup_dict
-            return mob
-
-        SVGMobject.init_svg_mobject = init_svg_mobject
-
-    @staticmethod
-    def key(mob: Any) -> tuple[Any, ...] | None:
-        try:
-            path = Path(mob.get_file_path())
-            st = path.stat()
-        except (OSError, ValueError):
-            return None
-        return (type(mob).__name__, str(path), st.st_size, repr(mob.svg_default), repr(mob.path_string_config))
-
-    def save(self) -> None:
-        if not self.added:
-            return
-        keep = dict(list(self.entries.items())[-self.LIMIT :])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.path)
-
-
 def _quiet(logger: logging.Logger) -> None:
     for handler in logger.handlers:
         handler.setLevel(logging.ERROR)
@@ -204,6 +187,10 @@ def main() -> None:
     if not args.name:
         known = ", ".join(paths.scene_names())
         raise UserError(f"which scene? make still NAME=<scene> [AT=<seconds>]; the scenes are: {known}")
+    if not os.environ.get(still_worker.HERE):
+        status = still_worker.ask(sys.argv[1:])  # `make watch --stills` keeps Manim imported
+        if status is not None:
+            sys.exit(status)
     grab(args.name, args.quality, args.at)
 
 

@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import computation, console, outputs, paths, traces
+from . import computation, console, manim_speedups, outputs, paths, traces
 from .errors import UserError, friendly_main
 
 QUALITIES: dict[str, dict[str, Any]] = {
@@ -102,7 +102,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
         "input_file": str(source),
     }
     try:
-        with manim.tempconfig(settings):
+        with manim_speedups.installed(), manim.tempconfig(settings):
             scene_cls = _load_scene(source, scene_class_name(name))
             scene = scene_cls()
             scene.render()
@@ -125,7 +125,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             "(from lecturemedia.scene import TraceScene)"
         )
     if companions[".srt"].read_text(encoding="utf-8").count(" --> ") < 2:  # the title card's alone
-        console.warn(f"scenes/{name}.py has no captions: say what happens with self.say(\"…\") as it happens")
+        console.warn(f'scenes/{name}.py has no captions: say what happens with self.say("…") as it happens')
     mp4 = target_dir / f"{name}.mp4"
     write_deps(name, quality, traces.LOADED)
     tmp = target_dir / f".{name}.mp4.tmp"

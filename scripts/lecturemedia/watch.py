@@ -18,6 +18,7 @@ and `built` (one per build: {ok, html, pdf, decks}, the make times in seconds).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import html
@@ -290,6 +291,8 @@ def end_group(pgid: int) -> None:
             return
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pgid, os.WNOHANG)  # the leader, if it is our child: no zombie left to wait for
             try:
                 os.killpg(pgid, 0)
             except ProcessLookupError:
@@ -599,6 +602,13 @@ def index_page(site: Site) -> bytes:
 # ---- the watcher
 
 
+def start_still_worker(root: Path) -> subprocess.Popen[bytes]:
+    """Manim kept imported for `make still` (lecturemedia.still_worker), in its own process group."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "lecturemedia.still_worker"], cwd=root, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+
+
 def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False) -> int:
     """Watch, build and serve until SIGINT or SIGTERM; then stop everything it started."""
     stop = threading.Event()
@@ -611,6 +621,7 @@ def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False)
         print(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror}; try PORT=<another port>", file=sys.stderr)
         return 1
     builder = Builder(root, make_args, hub, site, stills=stills, say=lambda s: print(s, flush=True))
+    worker = start_still_worker(root) if stills else None
     threads = [
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="serve"),
         threading.Thread(target=builder.run, name="build"),
@@ -624,6 +635,8 @@ def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False)
         pass
     print("  stopping", flush=True)
     builder.stop()
+    if worker is not None:
+        end_group(worker.pid)
     hub.close()
     server.shutdown()
     server.server_close()
