@@ -37,8 +37,9 @@ def bare_pandoc(project: Project, deck: str, out: Path, course_metadata: bool) -
     """Plain `pandoc -t beamer deck.md -o deck.pdf` on the deck's rendered Markdown (with its slide level).
 
     With `course_metadata`, pandoc also reads the course's facts (theme, language, author,
-    date) as our build gives them: the same PDF as ours but for the videos, so the fair
-    reference. Without them it makes a lighter PDF (pandoc's default theme, no babel).
+    date) as our build gives them, so it typesets the deck as ours does (less the videos, the
+    shared preamble and the filters): the fair reference. Without them it makes a lighter PDF
+    (pandoc's default theme, no babel).
     """
     md = project.path(f"build/md/{deck}.md").read_text(encoding="utf-8")
     md = re.sub(r"^!\[[^\]]*\]\(videos/.*$", "", md, flags=re.M)  # bare pandoc cannot place an mp4
@@ -62,7 +63,7 @@ def edit_one_line(project: Project, deck: str, n: int) -> None:
 
 def bench_slides(project: Project, scratch: Path) -> None:
     print(f"slides: per deck, the median of {ROUNDS} rounds. Bare pandoc is given the course's facts (theme,")
-    print("lang, author) as our build gives them: both make the same PDF but for the videos. Ratios are to it.")
+    print("lang, author) as our build gives them, so both typeset the deck alike. Ratios are to it.")
     project.make("slides")
     decks = sorted(p.stem for p in project.path("slides_src").glob("*.md"))
     for deck in decks:
@@ -177,7 +178,7 @@ def bench_stills(project: Project, scratch: Path) -> None:
             warm = [timed(lambda scene=scene: project.make("still", f"NAME={scene}")) for _ in range(ROUNDS)]
         print(f" {scene}")
         print(row("make videos after editing the scene", median(render)))
-        print(row("make still NAME=" + scene, median(still), median(render)))
+        print(row(f"make still NAME={scene}, a new process", median(still), median(render)))
         print(row("  the same under make watch STILLS=1", median(warm), median(render)))
 
 
@@ -189,11 +190,13 @@ def still_worker(project: Project) -> Iterator[None]:
     worker = watch.start_still_worker(project.root)
     try:
         socket = project.path("build/.still.sock")
-        while not socket.exists() and worker.poll() is None:
+        while not socket.exists():
+            if worker.poll() is not None:
+                raise SystemExit("bench: the still worker ended before it listened")
             time.sleep(0.1)
         yield
     finally:
-        watch.end_group(worker.pid)
+        watch.end_group(worker.pid, worker)
 
 
 def rendered_scenes(project: Project) -> list[str]:

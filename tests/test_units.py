@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, engine_at
-from lecturemedia import config, latex, pandoc, paths, scaffold, traces
+from lecturemedia import config, latex, manim_speedups, pandoc, paths, scaffold, traces
 from lecturemedia.errors import UserError
 from lecturemedia.templating import num, paths_leaving
 
@@ -226,3 +226,23 @@ def test_an_empty_h2_and_a_quote_is_a_question_block() -> None:
     tex = beamer("# F\n\nTexto.\n\n##\n> ¿Por qué?\n")
     assert "\\begin{exampleblock}{Pregunta}" in tex
     assert "¿Por qué?" in tex and "\\begin{quote}" not in tex
+
+
+def test_the_svg_cache_knows_an_svg_by_its_bytes(tmp_path: Path) -> None:
+    """Two SVGs of one name and size, in two folders or one after an edit, are two entries."""
+    from types import SimpleNamespace
+
+    def svg(path: Path, colour: str) -> SimpleNamespace:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<svg><rect fill="{colour}"/></svg>')
+        return SimpleNamespace(get_file_path=lambda: path, svg_default={}, path_string_config={})
+
+    red, blue = svg(tmp_path / "a" / "logo.svg", "#F00"), svg(tmp_path / "b" / "logo.svg", "#00F")
+    key = manim_speedups.SvgCache.key
+    assert key(red) != key(blue)
+    before = key(red)
+    svg(tmp_path / "a" / "logo.svg", "#0F0")  # the same size, other bytes
+    assert key(red) != before
+    assert key(svg(tmp_path / "c" / "logo.svg", "#00F")) == key(blue)
+    assert key(SimpleNamespace(get_file_path=lambda: tmp_path / "none.svg")) is None
+

@@ -266,6 +266,58 @@ def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
     assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
 
 
+TRICKY_SCENE = '''"""Tricky: animations whose end a still must not shortcut."""
+
+from lecturemedia.scene import TraceScene
+from manim import (
+    DOWN, LEFT, PI, RED, RIGHT, UP, Circle, Create, FadeOut, Homotopy, LaggedStart, Rotating,
+    ShowPassingFlash, Square, Text, Transform, TransformMatchingShapes, Write,
+)
+
+
+class Tricky(TraceScene):
+    def construct(self) -> None:
+        self.say("Lo que una imagen fija no puede saltarse")
+        gone = Circle(color=RED, radius=0.5).shift(3 * LEFT + UP)
+        self.add(gone)
+        self.play(FadeOut(gone), run_time=0.3)  # FadeOut puts its mobject back when it is done
+        self.add(gone)
+        flash = Circle(radius=0.5).shift(UP)
+        self.add(flash)
+        self.play(ShowPassingFlash(flash), run_time=0.3)  # so does ShowPassingFlash
+        self.add(flash)
+        a, b = Text("abc").shift(DOWN), Text("cab").shift(2 * DOWN)
+        self.add(a)
+        self.play(TransformMatchingShapes(a, b), run_time=0.3)
+        self.play(TransformMatchingShapes(b, a), run_time=0.3)
+        turned = Square(0.8).shift(3 * RIGHT + UP)
+        self.add(turned)
+        self.play(Rotating(turned, angle=PI / 3), run_time=0.3)  # applied again at each end
+        moved = Square(0.5).shift(3 * RIGHT + DOWN)
+        self.add(moved)
+        self.play(Homotopy(lambda x, y, z, t: (x + t, y, z), moved), run_time=0.3)
+        squares = [Square(0.3).shift(i * 0.5 * RIGHT + 2 * UP) for i in range(4)]
+        self.play(LaggedStart(*[Create(q) for q in squares], lag_ratio=0.3), run_time=0.5)
+        word = Text("fin").shift(3 * LEFT + DOWN)
+        self.play(Write(word), squares[0].animate.shift(UP * 0.5), Transform(squares[1], Circle(0.2)), run_time=0.3)
+        self.wait(0.2)
+'''
+
+
+@pytest.mark.slow
+def test_a_still_keeps_what_each_animation_leaves(fixture_rebuilt: Project) -> None:
+    """The shortcuts a still takes must not change what an animation leaves behind it."""
+    from PIL import Image
+
+    project = fixture_rebuilt
+    project.path("scenes/tricky.py").write_text(TRICKY_SCENE, encoding="utf-8")
+    project.make("videos")
+    project.make("still", "NAME=tricky")
+    video_end = Image.open(project.path("build/videos/test/tricky-end.png")).convert("RGB")
+    still = Image.open(project.path("build/stills/tricky.png")).convert("RGB")
+    assert still.tobytes() == video_end.tobytes()
+
+
 @pytest.mark.slow
 def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fixture_rebuilt: Project) -> None:
     """A still skips what Manim draws and copies on the way; the frame must not change for it."""
@@ -289,6 +341,6 @@ def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fi
         bad = project.make("still", "NAME=nope", check=False)
         assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
     finally:
-        watch.end_group(worker.pid)
-    assert worker.wait(timeout=10) is not None
+        watch.end_group(worker.pid, worker)
+    assert worker.returncode is not None
     assert not project.path("build/.still.sock").exists()

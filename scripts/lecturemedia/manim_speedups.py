@@ -3,11 +3,13 @@
 - Each glyph of a Text or MathTex keeps the SVG path (svgelements) it was drawn from, and
   Manim deep-copies it with the glyph on every animation's start: most of a scene's copying.
   The path is read once, when the glyph is made, and never changed, so copies share it.
-- The SVGs Manim parsed for the scenes' texts are kept between runs (pickled).
+- The SVGs Manim parsed for the scenes' texts are kept between runs (pickled), found by
+  the digest of the SVG file's bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from collections.abc import Iterator
@@ -45,15 +47,18 @@ def share_svg_paths() -> None:
     VMobjectFromSVGPath.__deepcopy__ = deepcopy_sharing_path
 
 
-def _dumps_without_paths(mob: Any) -> bytes:
-    """The parsed SVG pickled without the svgelements path of each glyph: Manim reads it only
-    to make the glyph, and it is nine tenths of the bytes to unpickle."""
+def _parsed(mob: Any) -> bytes | None:
+    """What parsing gave the SVGMobject, pickled: its glyphs (without the svgelements path
+    each was drawn from: Manim reads it only to make the glyph, and it is nine tenths of the
+    bytes) and its id map. None if it cannot be pickled (a subclass's own attributes, say)."""
     glyphs = [m for m in mob.get_family() if getattr(m, "path_obj", None) is not None]
     kept = [m.path_obj for m in glyphs]
     for m in glyphs:
         m.path_obj = None
     try:
-        return pickle.dumps(mob, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((mob.submobjects, mob.id_to_vgroup_dict), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return None
     finally:
         for m, path in zip(glyphs, kept, strict=True):
             m.path_obj = path
@@ -62,23 +67,23 @@ def _dumps_without_paths(mob: Any) -> bytes:
 class SvgCache:
     """The SVGs Manim parsed for the scenes' Text and MathTex, kept between runs (pickled).
 
-    Parsing them is most of a still's time; Manim names each SVG file by a digest of what it
-    shows (text, font, size, colour), so the file's name and size say when a parse can be reused.
+    Parsing them is most of a still's time. An entry is found by what Manim parsed: the SVG
+    file's bytes (their digest) and the options of the parse; the least recently used go
+    first when the cache outgrows its size.
     """
 
-    LIMIT = 5000  # entries kept
-    VERSION = 2  # of what an entry holds
+    VERSION = 3  # of what an entry holds
+    MAX_BYTES = 64 * 1024 * 1024
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[tuple[Any, ...], bytes] = {}
-        self.added = 0
+        self.entries: dict[str, bytes] = {}
+        self.changed = False
+        self._original: Any = None
         try:
             self.entries = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             self.entries = {}
-
-    _original: Any = None
 
     def install(self) -> None:
         from manim.mobject.svg.svg_mobject import SVGMobject
@@ -88,16 +93,21 @@ class SvgCache:
 
         def init_svg_mobject(mob: Any, use_svg_cache: bool) -> Any:
             key = cache.key(mob)
-            data = cache.entries.get(key) if key else None
+            if key is None:
+                original(mob, use_svg_cache)
+                return mob
+            data = cache.entries.pop(key, None)
             if data is None:
                 original(mob, use_svg_cache)
-                if key:
-                    cache.entries[key] = _dumps_without_paths(mob)
-                    cache.added += 1
-                return mob
-            parsed = pickle.loads(data)
-            mob.add(*parsed.submobjects)
-            mob.id_to_vgroup_dict = parsed.id_to_vgroup_dict
+                data = _parsed(mob)
+                if data is None:
+                    return mob
+            else:
+                submobjects, id_map = pickle.loads(data)
+                mob.add(*submobjects)
+                mob.id_to_vgroup_dict = id_map
+            cache.entries[key] = data  # the last used go last: kept longest
+            cache.changed = True
             return mob
 
         self._original = original
@@ -109,18 +119,27 @@ class SvgCache:
         SVGMobject.init_svg_mobject = self._original
 
     @staticmethod
-    def key(mob: Any) -> tuple[Any, ...] | None:
+    def key(mob: Any) -> str | None:
         try:
-            path = Path(mob.get_file_path())
-            st = path.stat()
+            svg = Path(mob.get_file_path()).read_bytes()
         except (OSError, ValueError):
             return None
-        return (type(mob).__name__, path.name, st.st_size, repr(mob.svg_default), repr(mob.path_string_config))
+        digest = hashlib.sha256(svg)
+        digest.update(repr((type(mob).__name__, mob.svg_default, mob.path_string_config)).encode())
+        return digest.hexdigest()
 
     def save(self) -> None:
-        if not self.added:
+        """Write the cache back (with the order of use) if it was used."""
+        if not self.changed:
             return
-        keep = dict(list(self.entries.items())[-self.LIMIT :])
+        keep: dict[str, bytes] = {}
+        size = 0
+        for key, data in reversed(self.entries.items()):
+            size += len(data)
+            if size > self.MAX_BYTES:
+                break
+            keep[key] = data
+        keep = dict(reversed(keep.items()))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))

@@ -131,10 +131,15 @@ def copy_course(repo: Path, course: Path, dest: Path, env: dict[str, str] | None
 
 def _finish(source: Path, dest: Path, with_build: bool) -> None:
     if with_build:
-        shutil.copytree(source / "build", dest / "build", symlinks=True)
+        shutil.copytree(source / "build", dest / "build", symlinks=True, ignore=_not_files)
     if _installed_node_modules(source) and not (dest / "node_modules").exists():
         (dest / "node_modules").symlink_to((source / "node_modules").resolve())
     _keep_the_venv(dest)
+
+
+def _not_files(folder: str, names: list[str]) -> list[str]:
+    """What copytree cannot copy: a running still worker's socket (build/.still.sock), say."""
+    return [n for n in names if (p := Path(folder, n)).exists() and not (p.is_file() or p.is_dir())]
 
 
 def _installed_node_modules(source: Path) -> bool:

@@ -92,37 +92,50 @@ class Moment:
         scene.play_internal = self.play_internal
         self.renderer.freeze_current_frame = self.freeze
         scene.begin_animations = self.begin_animations
-        self.jumping = False  # the animations now beginning will jump to their end
+        self.jumping: set[int] = set()  # the animations now beginning that will jump to their end
 
     def begin_animations(self) -> None:
         import numpy as np
 
         frames = len(np.arange(0, self.scene.duration, self.dt))
-        self.jumping = self.at is None or self.at >= self.clock + frames * self.dt
+        if self.at is None or self.at >= self.clock + frames * self.dt:
+            self.jumping = {id(animation) for animation in self.scene.animations}
         try:
             self._begin_animations()
         finally:
-            self.jumping = False
+            self.jumping = set()
 
     @contextmanager
     def light_begins(self) -> Iterator[None]:
-        """While animations that will jump to their end begin, they take their mobject as their
-        starting one instead of a copy, and skip drawing their first frame.
+        """While animations that will jump to their end begin, the common ones take their mobject
+        as their starting one instead of a copy, and skip drawing their first frame.
 
-        At the end (alpha 1) an animation reads its starting mobject's values before it writes
-        the mobject's (Manim's partial curves even copy when the two are one), and those values
-        are still the mobject's own, so the end is the same to the bit. Only animations keeping
-        Animation's own starting mobject (a plain copy) are taken so: FadeIn, GrowFromPoint and
-        the like, which start from something else, begin as Manim has them.
+        Create, Write, DrawBorderThenFill and the Transforms (.animate among them) end on their
+        target or on the mobject itself: at alpha 1 they read the starting values before they
+        write the mobject's (Manim's partial curves copy when the two are one), and nothing reads
+        the starting mobject afterwards. Others do: FadeOut restores its mobject from it when it
+        is cleaned up, Rotating and Homotopy apply themselves again at each alpha 1, and the
+        children of TransformMatchingTex are put back at alpha 0. So only these classes exactly,
+        and only as a play's own animations (not inside a group), begin so; the tests hold the
+        still to the video's last frame, pixel for pixel.
         """
         from manim.animation.animation import Animation
+        from manim.animation.creation import Create, DrawBorderThenFill, Write
+        from manim.animation.transform import (
+            ApplyMethod,
+            MoveToTarget,
+            ReplacementTransform,
+            Transform,
+            _MethodAnimation,
+        )
 
+        light = {Create, Write, DrawBorderThenFill, Transform, ReplacementTransform, MoveToTarget}
+        light |= {ApplyMethod, _MethodAnimation}
         original = Animation.begin
-        plain_copy = Animation.create_starting_mobject
         moment = self
 
         def begin(animation: Any) -> None:
-            if not moment.jumping or type(animation).create_starting_mobject is not plain_copy:
+            if id(animation) not in moment.jumping or type(animation) not in light:
                 return original(animation)
             animation.starting_mobject = animation.mobject
             if animation.suspend_mobject_updating:

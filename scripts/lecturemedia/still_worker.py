@@ -4,59 +4,92 @@
 
 Importing Manim is half of a still's time. The worker imports it, then listens on
 build/.still.sock; `make still` (lecturemedia.still) asks it first and makes the still
-itself when no worker answers. Each request is served by a forked child, so a scene's
-module, its traces and Manim's configuration are read afresh every time and a scene that
-fails takes nothing down with it. The worker is single-threaded, as fork needs.
+itself when no worker answers. Each request is served by a forked child with the asking
+process's environment, so a scene's module, its traces and Manim's configuration are read
+afresh every time and a scene that fails takes nothing down with it. The worker is
+single-threaded, as fork needs; one worker serves a folder (build/.still.lock); an edit of
+the engine itself makes it start again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
 import socket
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
 
 from . import paths
 
 SOCKET = paths.BUILD / ".still.sock"
+LOCK = paths.BUILD / ".still.lock"
 HERE = "LECTURE_STILL_HERE"  # set in the worker's children: make the still here, ask no one
+REQUEST_TIMEOUT = 2.0  # seconds a client has to send its request (a stuck one holds up the next)
+STOP = {signal.SIGINT, signal.SIGTERM}
+
+
+def _address() -> str:
+    """The socket's path; relative to the project when the absolute one is longer than AF_UNIX takes."""
+    path = str(SOCKET)
+    return os.path.relpath(path) if len(path.encode()) > 100 else path
 
 
 def ask(args: Sequence[str]) -> int | None:
     """Have the worker run `python -m lecturemedia.still ARGS`: its exit status, or None if no worker answers."""
     try:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(str(SOCKET))
+        conn.connect(_address())
     except OSError:
         return None
-    with conn, conn.makefile("rb") as replies:
-        conn.sendall(json.dumps({"args": list(args)}).encode() + b"\n")
-        status = None
-        for line in replies:
-            if line.startswith(b"\0exit "):
-                status = int(line[6:])
-                break
-            target = sys.stderr if line.startswith((b"error", b"warning")) else sys.stdout
-            target.write(line.decode(errors="replace"))
-            target.flush()
-    return 1 if status is None else status
+    try:
+        with conn, conn.makefile("rb") as replies:
+            conn.sendall(json.dumps({"args": list(args), "env": dict(os.environ)}).encode() + b"\n")
+            return _relay(replies)
+    except OSError:
+        return None  # the worker went away: make the still here
+
+
+def _relay(replies: IO[bytes]) -> int | None:
+    """Copy the child's output to ours (stdout and stderr framed apart); its exit status."""
+    for line in replies:
+        kind, _, value = line.rstrip(b"\n").partition(b" ")
+        if kind == b"exit":
+            return int(value)
+        if kind == b"retry":
+            return None
+        if kind in (b"out", b"err"):
+            data = replies.read(int(value))
+            stream = sys.stdout if kind == b"out" else sys.stderr
+            stream.write(data.decode(errors="replace"))
+            stream.flush()
+    return None  # no status: the worker was stopped meanwhile
 
 
 def serve() -> None:
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    lock = LOCK.open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return  # another watcher's worker serves this folder
+    for sig in STOP:
+        signal.signal(sig, lambda *_: sys.exit(0))  # stopped by the watcher: quietly
     import manim  # noqa: F401  (what the worker is for: imported once)
 
     from . import scene, still, traces  # noqa: F401
 
-    SOCKET.parent.mkdir(parents=True, exist_ok=True)
-    SOCKET.unlink(missing_ok=True)
+    engine = _engine_stamp()
     parent = os.getppid()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: sys.exit(0))  # stopped by the watcher: quietly
+    SOCKET.unlink(missing_ok=True)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
-        server.bind(str(SOCKET))
+        server.bind(_address())
         server.listen()
         server.settimeout(1.0)
         try:
@@ -66,49 +99,78 @@ def serve() -> None:
                 except TimeoutError:
                     continue
                 with conn:
-                    _answer(conn)
+                    if _engine_stamp() != engine:
+                        with contextlib.suppress(OSError):
+                            conn.sendall(b"retry\n")
+                        break
+                    _answer(conn, server)
+            else:
+                return
         finally:
-            SOCKET.unlink(missing_ok=True)
+            SOCKET.unlink(missing_ok=True)  # ours: the lock says no other worker is here
+    os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.still_worker"])  # the engine changed
 
 
-def _answer(conn: socket.socket) -> None:
-    conn.settimeout(None)
-    with conn.makefile("rb") as requests:
-        try:
-            args = json.loads(requests.readline())["args"]
-        except (ValueError, KeyError, TypeError):
-            return
-    pid = os.fork()
-    if pid == 0:  # the child: the still, its output into the connection
-        status = 1
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:
-            os.dup2(conn.fileno(), 1)
-            os.dup2(conn.fileno(), 2)
-            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-            from . import still
-
-            os.environ[HERE] = "1"
-            sys.argv = ["lecturemedia.still", *args]
-            status = _exit_status(still.main)
-        finally:
-            with contextlib.suppress(Exception):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(status)
-    _, wait_status = os.waitpid(pid, 0)
-    with contextlib.suppress(OSError):
-        conn.sendall(f"\0exit {os.waitstatus_to_exitcode(wait_status)}\n".encode())
+def _engine_stamp() -> list[int]:
+    return [p.stat().st_mtime_ns for p in sorted(Path(__file__).parent.glob("*.py"))]
 
 
-def _exit_status(main: object) -> int:
+def _answer(conn: socket.socket, server: socket.socket) -> None:
+    conn.settimeout(REQUEST_TIMEOUT)
     try:
-        main()  # type: ignore[operator]
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
+        with conn.makefile("rb") as requests:
+            request = json.loads(requests.readline())
+        args, env = list(request["args"]), dict(request["env"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    conn.settimeout(None)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP)  # no stop between fork and the child's own handlers
+        pid = os.fork()
+        if pid == 0:
+            _child(args, env, out, err, server)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
+        _, wait_status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(wait_status)
+        with contextlib.suppress(OSError):
+            for kind, stream in ((b"out", out), (b"err", err)):
+                stream.seek(0)
+                data = stream.read()
+                if data:
+                    conn.sendall(kind + b" %d\n" % len(data) + data)
+            conn.sendall(b"exit %d\n" % (code if code >= 0 else 128 - code))
+
+
+def _child(args: list[str], env: dict[str, str], out: IO[bytes], err: IO[bytes], server: socket.socket) -> None:
+    """The still, in the forked child, with the asker's environment; never returns."""
+    status = 1
+    try:
+        server.close()
+        for sig in STOP:
+            signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP)
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        os.environ.clear()
+        os.environ.update(env)
+        os.environ[HERE] = "1"
+        from . import still
+
+        sys.argv = ["lecturemedia.still", *args]
+        try:
+            still.main()
+            status = 0
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ and `built` (one per build: {ok, html, pdf, decks}, the make times in seconds).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import hashlib
 import html
@@ -281,9 +280,10 @@ def scenes_touched(changed: Iterable[str], scenes: Sequence[str]) -> list[str]:
     return sorted(touched)
 
 
-def end_group(pgid: int) -> None:
+def end_group(pgid: int, leader: subprocess.Popen[Any] | None = None) -> None:
     """SIGINT (as Ctrl-C would: make deletes what it was writing), then SIGTERM, then SIGKILL,
-    until no process of the group is left."""
+    until no process of the group is left. `leader`: the group's first process, when nothing
+    else waits for it (its exit is collected here, or it would stay a zombie of the group)."""
     for sig, grace in ((signal.SIGINT, 5.0), (signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0)):
         try:
             os.killpg(pgid, sig)
@@ -291,8 +291,8 @@ def end_group(pgid: int) -> None:
             return
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pgid, os.WNOHANG)  # the leader, if it is our child: no zombie left to wait for
+            if leader is not None:
+                leader.poll()
             try:
                 os.killpg(pgid, 0)
             except ProcessLookupError:
@@ -636,7 +636,7 @@ def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False)
     print("  stopping", flush=True)
     builder.stop()
     if worker is not None:
-        end_group(worker.pid)
+        end_group(worker.pid, worker)
     hub.close()
     server.shutdown()
     server.server_close()
