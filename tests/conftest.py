@@ -241,6 +241,13 @@ def stderr_tail(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.strip() and not OWN_MAKE_LINE.match(line)]
 
 
+def logged_error(project: Project, stderr: str) -> str:
+    """The full log a build error points to (`full log: build/logs/…`), read."""
+    log = re.search(r"full log: (\S+)", stderr)
+    assert log, "the error names no full log"
+    return project.path(log.group(1)).read_text(encoding="utf-8", errors="replace")
+
+
 def append_frame(project: Project, deck: str, body: str, title: str = "Nuevo") -> int:
     """Append a frame `# title` with `body` to a deck; return the line number of the body's first line."""
     path = project.path(f"slides_src/{deck}.md")

@@ -11,7 +11,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import FIXTURE, VIDEOS, stderr_tail
+from conftest import FIXTURE, VIDEOS, logged_error, stderr_tail
 from lecturemedia.project_copy import Project
 from PIL import Image
 
@@ -103,8 +103,7 @@ def test_an_exception_in_a_scene_names_its_line_and_the_log(fixture_rebuilt: Pro
     assert out.returncode != 0
     err = stderr_tail(out.stderr)
     assert err[0] == f"error: scenes/descent.py:{line}: ZeroDivisionError: division by zero"
-    log = re.search(r"full log: (\S+)", out.stderr)
-    assert log and "ZeroDivisionError" in fixture_rebuilt.path(log.group(1)).read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in logged_error(fixture_rebuilt, out.stderr)
     assert len(err) <= 6 and "Traceback" not in out.stderr
     assert no_video_left(fixture_rebuilt)
 

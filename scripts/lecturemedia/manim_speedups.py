@@ -68,8 +68,8 @@ class SvgCache:
     """The SVGs Manim parsed for the scenes' Text and MathTex, kept between runs (pickled).
 
     Parsing them is most of a still's time. An entry is found by what Manim parsed: the SVG
-    file's bytes (their digest) and the options of the parse; the least recently used go
-    first when the cache outgrows its size.
+    file's bytes (their digest) and the options of the parse; the oldest go first when the
+    cache outgrows its size. It is written back only when a parse was added.
     """
 
     VERSION = 3  # of what an entry holds
@@ -96,18 +96,17 @@ class SvgCache:
             if key is None:
                 original(mob, use_svg_cache)
                 return mob
-            data = cache.entries.pop(key, None)
+            data = cache.entries.get(key)
             if data is None:
                 original(mob, use_svg_cache)
                 data = _parsed(mob)
-                if data is None:
-                    return mob
-            else:
-                submobjects, id_map = pickle.loads(data)
-                mob.add(*submobjects)
-                mob.id_to_vgroup_dict = id_map
-            cache.entries[key] = data  # the last used go last: kept longest
-            cache.changed = True
+                if data is not None:
+                    cache.entries[key] = data
+                    cache.changed = True
+                return mob
+            submobjects, id_map = pickle.loads(data)
+            mob.add(*submobjects)
+            mob.id_to_vgroup_dict = id_map
             return mob
 
         self._original = original
@@ -129,7 +128,7 @@ class SvgCache:
         return digest.hexdigest()
 
     def save(self) -> None:
-        """Write the cache back (with the order of use) if it was used."""
+        """Write the cache back if a parse was added, without its oldest entries beyond MAX_BYTES."""
         if not self.changed:
             return
         keep: dict[str, bytes] = {}

@@ -30,9 +30,9 @@ def deck_output(fmt: str, name: str) -> Path:
     return BUILD / folder / f"{name}.{suffix}"
 
 
-def scene_names() -> list[str]:
+def scene_names(folder: Path = SCENES) -> list[str]:
     """The scenes: every scenes/<name>.py but the shared helpers (common.py, _private.py)."""
-    return sorted(p.stem for p in SCENES.glob("*.py") if not p.stem.startswith("_") and p.stem != "common")
+    return sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem != "common")
 
 
 def computation_names() -> list[str]:

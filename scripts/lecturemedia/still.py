@@ -40,16 +40,8 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     import manim
 
     _quiet(logging.getLogger("manim"))
-    settings = {
-        **video.QUALITIES[quality],
-        "format": "png",  # Manim's still mode (-s): animations are skipped, no video is written
-        "media_dir": str(paths.BUILD / "manim" / name / "still"),
-        "output_file": f"{name}-still",
-        "disable_caching": True,
-        "progress_bar": "none",
-        "verbosity": "WARNING",
-        "input_file": str(source),
-    }
+    settings = video.manim_settings(source, quality, paths.BUILD / "manim" / name / "still", f"{name}-still")
+    settings["format"] = "png"  # Manim's still mode (-s): animations are skipped, no video is written
     try:
         with manim_speedups.installed(), manim.tempconfig(settings):
             scene = video._load_scene(source, video.scene_class_name(name))()
@@ -94,11 +86,14 @@ class Moment:
         scene.begin_animations = self.begin_animations
         self.jumping: set[int] = set()  # the animations now beginning that will jump to their end
 
-    def begin_animations(self) -> None:
+    def _play_frames(self) -> int:
+        """The frames the video gives the play now under way (as Manim counts them)."""
         import numpy as np
 
-        frames = len(np.arange(0, self.scene.duration, self.dt))
-        if self.at is None or self.at >= self.clock + frames * self.dt:
+        return len(np.arange(0, self.scene.duration, self.dt))
+
+    def begin_animations(self) -> None:
+        if self.at is None or self.at >= self.clock + self._play_frames() * self.dt:
             self.jumping = {id(animation) for animation in self.scene.animations}
         try:
             self._begin_animations()
@@ -155,9 +150,7 @@ class Moment:
         return int((self.at - start) / self.dt + 1e-9) * self.dt
 
     def play_internal(self, skip_rendering: bool = False) -> None:
-        import numpy as np
-
-        local = self._advance(len(np.arange(0, self.scene.duration, self.dt)))
+        local = self._advance(self._play_frames())
         if local is None:
             return self._play_internal(skip_rendering=True)  # no frame: the animation jumps to its end
         self.scene.update_to_time(local)

@@ -40,6 +40,19 @@ COMPANIONS = {
 }
 
 
+def manim_settings(source: Path, quality: str, media_dir: Path, output_file: str) -> dict[str, Any]:
+    """Manim's configuration for a scene file, as renders and stills both run it: quiet, uncached."""
+    return {
+        **QUALITIES[quality],
+        "media_dir": str(media_dir),
+        "output_file": output_file,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "input_file": str(source),
+    }
+
+
 def out_dir(quality: str) -> Path:
     return paths.BUILD / "videos" if quality == "preview" else paths.BUILD / "videos" / quality
 
@@ -92,15 +105,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
         if handler is not collect:
             handler.setLevel(logging.CRITICAL)  # the console: we say it shorter
 
-    settings = {
-        **QUALITIES[quality],
-        "media_dir": str(media),
-        "output_file": f"{name}-{quality}",
-        "disable_caching": True,
-        "progress_bar": "none",
-        "verbosity": "WARNING",
-        "input_file": str(source),
-    }
+    settings = manim_settings(source, quality, media, f"{name}-{quality}")
     try:
         with manim_speedups.installed(), manim.tempconfig(settings):
             scene_cls = _load_scene(source, scene_class_name(name))

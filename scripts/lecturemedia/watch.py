@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from . import paths
+
 ASSETS = Path(__file__).parent / "assets"
 WATCHED_DIRS = ("slides_src", "computations", "scenes")
 WATCHED_FILES = ("course.yaml",)
@@ -261,7 +263,8 @@ def error_message(stderr: str, stdout: str = "") -> str:
 
 
 def scene_names(root: Path) -> list[str]:
-    return sorted(p.stem for p in (root / "scenes").glob("*.py") if p.stem != "common" and not p.stem.startswith("_"))
+    """The scenes of the project at `root` (the watcher's, or a test's copy)."""
+    return paths.scene_names(root / "scenes")
 
 
 def scenes_touched(changed: Iterable[str], scenes: Sequence[str]) -> list[str]:
