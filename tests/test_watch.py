@@ -264,6 +264,11 @@ def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
     assert not list(project.path("build/stills").glob("*.mp4"))
     bad = project.make("still", "NAME=nope", check=False)
     assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
+    not_a_number = project.make("still", f"NAME={scene}", "AT=abc", check=False)
+    assert not_a_number.returncode != 0 and "AT=abc: a moment of the scene" in not_a_number.stderr
+    past_the_end = project.make("still", f"NAME={scene}", "AT=999")
+    assert "AT=999 is past the scene's end: the last frame" in past_the_end.stdout
+    assert Image.open(last).tobytes() == last_pixels
 
 
 TRICKY_SCENE = '''"""Tricky: animations whose end a still must not shortcut."""

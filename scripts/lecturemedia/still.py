@@ -30,10 +30,13 @@ def still_path(name: str) -> Path:
 def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     """Render the frame of scene `name` at `at` seconds (None: the last) to build/stills/<name>.png."""
     source = paths.SCENES / f"{name}.py"
-    if not source.exists():
-        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {', '.join(paths.scene_names())}")
+    if name not in paths.scene_names():
+        known = ", ".join(paths.scene_names())
+        if source.exists():
+            raise UserError(f"{paths.rel(source)} holds helpers the scenes share, not a scene; the scenes are: {known}")
+        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
     if at is not None and at < 0:
-        raise UserError(f"AT={at}: a moment of the scene, in seconds from its start (0 or more)")
+        raise UserError(f"AT={at:g}: a moment of the scene, in seconds from its start (0 or more)")
     start = time.monotonic()
     for variable in video.COMPANIONS.values():
         os.environ.pop(variable, None)  # the posters and captions are the video build's business
@@ -59,6 +62,8 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     image.convert("RGB").save(tmp, format="PNG")
     tmp.replace(out)
     when = f"at {at:g} s" if moment.image is not None else f"the last frame, at {moment.clock:.1f} s"
+    if at is not None and moment.image is None:
+        when = f"AT={at:g} is past the scene's end: {when}"
     print(f"  still {name} ({quality}): {paths.rel(out)}, {when}, in {time.monotonic() - start:.1f} s", flush=True)
     return out
 
@@ -187,17 +192,21 @@ def main() -> None:
         prog="python -m lecturemedia.still", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("name", help="scene: scenes/NAME.py")
-    parser.add_argument("--at", type=float, default=None, help="seconds from the start (default: the last frame)")
+    parser.add_argument("--at", default=None, help="seconds from the start (default: the last frame)")
     parser.add_argument("--quality", choices=list(video.QUALITIES), default="preview")
     args = parser.parse_args()
     if not args.name:
         known = ", ".join(paths.scene_names())
         raise UserError(f"which scene? make still NAME=<scene> [AT=<seconds>]; the scenes are: {known}")
+    try:
+        at = None if args.at is None else float(args.at)
+    except ValueError:
+        raise UserError(f"AT={args.at}: a moment of the scene, in seconds from its start (0 or more)") from None
     if not os.environ.get(still_worker.HERE):
         status = still_worker.ask(sys.argv[1:])  # `make watch --stills` keeps Manim imported
         if status is not None:
             sys.exit(status)
-    grab(args.name, args.quality, args.at)
+    grab(args.name, args.quality, at)
 
 
 if __name__ == "__main__":
