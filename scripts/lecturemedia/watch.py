@@ -4,15 +4,16 @@
 
 `make watch` runs this. It serves build/html/ on 127.0.0.1 only, with a small script put
 into every page it serves (the files on disk stay as built). On each save under slides_src/,
-scenes/, computations/ or of course.yaml it runs `make html`, tells each open page whose deck
-(or a file the deck shows) changed to reload on the slide it was on, then runs `make slides
-handouts`. One make at a time; saves during a build make one next build. A failed build is
+scenes/, computations/ or of course.yaml it runs `make html slides`: Make builds the HTML
+first (and, with two jobs, the PDF beside it), and as soon as a deck's HTML is written each
+open page whose deck (or a file the deck shows) changed reloads on the slide it was on. Then
+`make handouts`. One make at a time; saves during a build make one next build. A failed build is
 printed here and shown over the last good slides until a good one. With --stills, a scene
 edit refreshes the scene's still (`make still`) instead of re-rendering its video.
 
 The pages hear from the watcher over Server-Sent Events at /__watch/events: `state`
 ({error, building, stills}, sent first on connect and on every change), `reload` ({decks})
-and `built` (one per build: {ok, html, pdf, decks}, the make times in seconds).
+and `built` (one per build: {ok, html, pdf, decks}: seconds to the first reload and to the make's end).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ WATCHED_FILES = ("course.yaml",)
 SCRIPT_TAG = b'<script src="/__watch/watch.js"></script>'
 STEP_MS = 50  # a save is built once no other change came for this long (an editor's temp file + rename)
 DEBOUNCE_MS = 400  # and at most this long after the first change
+POLL_SECONDS = 0.02  # how often a build is looked at for a deck's new HTML
 # A parent make's settings, not for ours (its jobserver, its inner-make flag: ours go through
 # the Makefile's outer layer, which takes build/.lock and repeats the errors last).
 MAKE_VARS = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LECTURE_INNER", "LECTURE_ERRORS")
@@ -200,6 +202,15 @@ class Site:
                 self.pages.pop(rel, None)
         self.stats = stats
         return changed
+
+    def pages_written(self) -> bool:
+        """Whether a deck's HTML was written since the last update (a few stats: polled during a build)."""
+        for page in self.folder.glob("*.html"):
+            with suppress(FileNotFoundError):
+                st = page.stat()
+                if (st.st_mtime_ns, st.st_size) != self.stats.get(page.name):
+                    return True
+        return False
 
     def _rehash(self, rel: str) -> bool:
         """Record the file's digest (and a deck's bytes); whether its bytes changed."""
@@ -367,32 +378,50 @@ class Builder:
             end_group(proc.pid)
 
     def cycle(self, changed: set[str]) -> None:
-        """One build: the HTML (then reload), the stills if asked, then the PDFs unless another save came."""
+        """One build: one make of the HTML, the PDFs and the handouts, in that order of priority;
+        each page reloads as soon as its HTML is written, before the PDFs are done; then the stills if asked."""
         self.hub.update(building=True)
         keep = self.old_videos() if self.stills else []
-        html = self.step("html", [*keep, "html"])
-        decks = self.site.decks_reading(self.site.update(keep_missing=not html.ok))
-        self.hub.update(error=self.error_text())
-        if decks:
-            self.hub.publish("reload", {"decks": decks})
-        if self.stills and html.ok:
-            self.refresh_stills(changed)
-        pdf = self.step("pdf", [*keep, "slides", "handouts"]) if html.ok and not self.pending() else None
-        self.say(_summary(html, pdf, decks))
-        self.hub.update(building=False, error=self.error_text())
-        ok = html.ok and (pdf is None or pdf.ok)
-        self.hub.publish("built", {"ok": ok, "html": html.seconds, "pdf": pdf and pdf.seconds, "decks": decks})
+        start = time.perf_counter()
+        reloaded: list[str] = []
+        html_seconds: float | None = None
 
-    def step(self, name: str, targets: list[str]) -> Result:
+        def reload(keep_missing: bool) -> None:
+            nonlocal html_seconds
+            decks = self.site.decks_reading(self.site.update(keep_missing=keep_missing))
+            if decks:
+                html_seconds = html_seconds or time.perf_counter() - start
+                reloaded.extend(d for d in decks if d not in reloaded)
+                self.hub.publish("reload", {"decks": decks})
+
+        def poll() -> None:
+            if self.site.pages_written():
+                reload(keep_missing=True)
+
+        build = self.step("build", [*keep, "html", "slides"], poll=poll)
+        reload(keep_missing=not build.ok)
+        self.hub.update(error=self.error_text())
+        if self.stills and build.ok:
+            self.refresh_stills(changed)
+        if build.ok and not self.pending():  # the handouts are not waited for, and can wait for the next save
+            build = self.step("build", [*keep, "handouts"])
+        html_seconds = html_seconds or build.seconds
+        pdf_seconds = time.perf_counter() - start
+        self.say(_summary(build, html_seconds, pdf_seconds, reloaded))
+        self.hub.update(building=False, error=self.error_text())
+        self.hub.publish("built", {"ok": build.ok, "html": html_seconds, "pdf": pdf_seconds, "decks": sorted(reloaded)})
+
+    def step(self, name: str, targets: list[str], poll: Callable[[], None] | None = None) -> Result:
         """Run make for one step; record (and print) its error, or clear it."""
-        result = self.make(*targets)
+        result = self.make(*targets, poll=poll)
         message = None if result.ok else error_message(result.stderr, result.stdout)
         if message:
             self.say(f"error: {message}")
         self.errors[name] = message
         return result
 
-    def make(self, *args: str) -> Result:
+    def make(self, *args: str, poll: Callable[[], None] | None = None) -> Result:
+        """Run make; call poll every few hundredths of a second while it runs."""
         start = time.perf_counter()
         cmd = ["make", "--no-print-directory", "-k", *self.make_args, *args]
         env = {k: v for k, v in os.environ.items() if k not in MAKE_VARS}
@@ -413,7 +442,13 @@ class Builder:
                 text=True,
                 start_new_session=True,  # its own process group, so that a stop ends all of it
             )
-        out, err = proc.communicate()
+        while True:
+            try:
+                out, err = proc.communicate(timeout=POLL_SECONDS if poll else None)
+                break
+            except subprocess.TimeoutExpired:  # retrying loses no output
+                assert poll is not None
+                poll()
         with self._cond:
             self._proc = None
             if self._stopping:
@@ -448,12 +483,11 @@ class _StoppedError(Exception):
     """The watcher is stopping: the build in progress is abandoned."""
 
 
-def _summary(html: Result, pdf: Result | None, decks: list[str]) -> str:
-    parts = [f"  html {'ok' if html.ok else 'failed'} {html.seconds:.2f} s"]
+def _summary(build: Result, html_seconds: float, seconds: float, decks: list[str]) -> str:
+    parts = [f"  html {html_seconds:.2f} s"]
     if decks:
         parts.append(f"reload {', '.join(decks)}")
-    if pdf is not None:
-        parts.append(f"pdf {'ok' if pdf.ok else 'failed'} {pdf.seconds:.2f} s")
+    parts.append(f"{'built' if build.ok else 'failed'} {seconds:.2f} s")
     return "  ".join(parts)
 
 
