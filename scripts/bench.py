@@ -158,7 +158,7 @@ def bench_watch(project: Project, scratch: Path) -> None:
     make_args = [f"VENV={sys.prefix}", "SETUP="]
     result = watch.measure_latency(project.root, deck, n=10, make_args=make_args, env=project.env)
     print(row("to the new HTML served", result["html_median"]))
-    print(row("  of which make html", result["make_html_median"]))
+    print(row("  of which make, to the HTML written", result["make_html_median"]))
     print(row("to the new PDF written", result["pdf_median"]))
 
 
