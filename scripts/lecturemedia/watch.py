@@ -395,7 +395,9 @@ class Builder:
                 self.hub.publish("reload", {"decks": decks})
 
         def poll() -> None:
-            if self.site.pages_written():
+            if self.site.pages_written():  # a good save, so far: the last one's error goes first
+                self.errors.clear()
+                self.hub.update(error=None)
                 reload(keep_missing=True)
 
         build = self.step("build", [*keep, "html", "slides"], poll=poll)
