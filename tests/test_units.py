@@ -246,3 +246,28 @@ def test_the_svg_cache_knows_an_svg_by_its_bytes(tmp_path: Path) -> None:
     assert key(svg(tmp_path / "c" / "logo.svg", "#00F")) == key(blue)
     assert key(SimpleNamespace(get_file_path=lambda: tmp_path / "none.svg")) is None
 
+
+
+def test_vectorised_subpaths_are_manims_own() -> None:
+    """The same subpaths as Manim's loop of np.allclose, near misses, NaN and infinities included."""
+    import numpy as np
+    from manim import VMobject
+
+    manim_speedups.vectorised_subpaths()
+    fast = VMobject.get_subpaths_from_points
+    loop = fast.__wrapped__  # type: ignore[attr-defined]
+    rng = np.random.default_rng(7)
+    mob = VMobject()
+    tol = mob.tolerance_for_point_equality
+    for n_points in (0, 3, 4, 5, 8, 9, 16, 40, 41):
+        for _ in range(30):
+            points = rng.normal(size=(n_points, 3))
+            for n in range(4, n_points, 4):  # most anchors joined, some nearly, some not
+                kind = rng.integers(5)
+                nudge = {0: 0.0, 1: tol / 2, 2: tol * 2, 3: 1.0, 4: np.nan}[int(kind)]
+                points[n] = points[n - 1] + nudge
+            if n_points > 8 and rng.integers(3) == 0:
+                points[4:6] = np.inf
+            want, got = loop(mob, points), fast(mob, points)
+            assert len(want) == len(got)
+            assert all(np.array_equal(w, g, equal_nan=True) for w, g in zip(want, got, strict=True))

@@ -5,6 +5,8 @@
   The path is read once, when the glyph is made, and never changed, so copies share it.
 - The SVGs Manim parsed for the scenes' texts are kept between runs (pickled), found by
   the digest of the SVG file's bytes.
+- Where a curve's subpaths begin (every Transform asks, to align its two shapes) is found
+  with Manim's own vectorised comparison of the anchors, not one np.allclose per anchor.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def installed() -> Iterator[None]:
     import manim
 
     share_svg_paths()
+    vectorised_subpaths()
     cache = SvgCache(paths.BUILD / "manim" / f"svg-{manim.__version__}-{SvgCache.VERSION}.pickle")
     cache.install()
     try:
@@ -45,6 +48,26 @@ def share_svg_paths() -> None:
         return Mobject.__deepcopy__(self, memo)
 
     VMobjectFromSVGPath.__deepcopy__ = deepcopy_sharing_path
+
+
+def vectorised_subpaths() -> None:
+    """VMobject.get_subpaths_from_points through get_subpath_split_indices_from_points, Manim's
+    vectorised form of the same test (np.isclose's, NaN and infinities alike): the same subpaths."""
+    from manim.mobject.types.vectorized_mobject import VMobject
+
+    original = getattr(VMobject.get_subpaths_from_points, "__wrapped__", VMobject.get_subpaths_from_points)
+    if not hasattr(VMobject, "get_subpath_split_indices_from_points"):
+        return  # an older Manim: its own loop
+
+    def get_subpaths_from_points(self: Any, points: Any) -> list[Any]:
+        if type(self).consider_points_equals is not VMobject.consider_points_equals:
+            return original(self, points)  # a subclass with its own idea of equal points
+        nppcc = self.n_points_per_cubic_curve
+        ranges = self.get_subpath_split_indices_from_points(points)
+        return [points[i1:i2] for i1, i2 in ranges.tolist() if i2 - i1 >= nppcc]
+
+    get_subpaths_from_points.__wrapped__ = original  # type: ignore[attr-defined]
+    VMobject.get_subpaths_from_points = get_subpaths_from_points
 
 
 def _parsed(mob: Any) -> bytes | None:
