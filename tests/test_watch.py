@@ -275,7 +275,7 @@ TRICKY_SCENE = '''"""Tricky: animations whose end a still must not shortcut."""
 
 from lecturemedia.scene import TraceScene
 from manim import (
-    DOWN, LEFT, PI, RED, RIGHT, UP, Circle, Create, FadeOut, Homotopy, LaggedStart, Rotating,
+    DOWN, LEFT, PI, RED, RIGHT, UP, ApplyMethod, Circle, Create, FadeOut, Homotopy, LaggedStart, Rotating,
     ShowPassingFlash, Square, Text, Transform, TransformMatchingShapes, Write,
 )
 
@@ -305,6 +305,8 @@ class Tricky(TraceScene):
         self.play(LaggedStart(*[Create(q) for q in squares], lag_ratio=0.3), run_time=0.5)
         word = Text("fin").shift(3 * LEFT + DOWN)
         self.play(Write(word), squares[0].animate.shift(UP * 0.5), Transform(squares[1], Circle(0.2)), run_time=0.3)
+        self.play(squares[2].animate.become(Text("xyz").scale(0.5)), ApplyMethod(squares[3].scale, 1.5), run_time=0.3)
+        self.play(word.animate.become(Circle(0.4)).shift(LEFT), run_time=0.3)  # targets of their own, realigned
         self.wait(0.2)
 '''
 

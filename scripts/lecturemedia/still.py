@@ -141,11 +141,23 @@ class Moment:
             if animation.suspend_mobject_updating:
                 animation.mobject.suspend_updating()
 
-        Animation.begin = begin
+        original_transform = Transform.begin
+
+        def begin_transform(animation: Any) -> None:
+            """ApplyMethod and .animate make their target for themselves alone: it is aligned with
+            the mobject as it is, not through a copy kept to spare the caller's target."""
+            if id(animation) not in moment.jumping or type(animation) not in {ApplyMethod, _MethodAnimation}:
+                return original_transform(animation)
+            animation.target_mobject = animation.create_target()
+            animation.target_copy = animation.target_mobject
+            animation.mobject.align_data(animation.target_copy)
+            Animation.begin(animation)
+
+        Animation.begin, Transform.begin = begin, begin_transform
         try:
             yield
         finally:
-            Animation.begin = original
+            Animation.begin, Transform.begin = original, original_transform
 
     def _advance(self, frames: int) -> float | None:
         """Move the clock over an animation of so many frames; the time into it at which `at` falls, if it does."""
