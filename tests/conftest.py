@@ -27,7 +27,7 @@ from lecturemedia.project_copy import Project, copy_course, copy_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixture_course"
-TEST_ENV = {"QUALITY": "test"}
+TEST_ENV = {"QUALITY": "test", "LECTURE_STILL_WORKER": "0"}  # tests leave no still worker behind (one test does)
 VIDEOS = "build/videos/test"  # where QUALITY=test renders
 OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
 

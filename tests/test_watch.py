@@ -351,3 +351,30 @@ def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fi
         watch.end_group(worker.pid, worker)
     assert worker.returncode is not None
     assert not project.path("build/.still.sock").exists()
+
+
+@pytest.mark.slow
+def test_a_still_leaves_a_worker_for_the_next_that_ends_with_build(fixture_rebuilt: Project) -> None:
+    """`make still` with no worker leaves one behind; the next still goes through it; `make clean` ends it."""
+    project = fixture_rebuilt
+    scene = watch.scene_names(project.root)[0]
+    mark = f"still-worker-test-{uuid.uuid4().hex}"
+    env = {"LECTURE_STILL_WORKER": "1", "LECTUREMEDIA_TEST_MARK": mark}
+    first = project.make("still", f"NAME={scene}", env=env)  # returns at once: make waits for no worker
+    socket = project.path("build/.still.sock")
+    deadline = time.monotonic() + 60
+    while not socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert socket.exists() and len(_marked(mark)) == 1
+    still = project.path(f"build/stills/{scene}.png")
+    made_here = still.read_bytes()
+    still.unlink()
+    again = project.make("still", f"NAME={scene}", env=env)
+    assert again.stdout.split(", in ")[0] == first.stdout.split(", in ")[0]
+    assert still.read_bytes() == made_here
+    assert len(_marked(mark)) == 1  # the same worker; none added
+    project.make("clean")
+    deadline = time.monotonic() + 10
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked(mark) == []

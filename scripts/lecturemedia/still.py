@@ -215,9 +215,10 @@ def main() -> None:
     except ValueError:
         raise UserError(f"AT={args.at}: a moment of the scene, in seconds from its start (0 or more)") from None
     if not os.environ.get(still_worker.HERE):
-        status = still_worker.ask(sys.argv[1:])  # `make watch --stills` keeps Manim imported
+        status = still_worker.ask(sys.argv[1:])  # a worker keeps Manim imported
         if status is not None:
             sys.exit(status)
+        still_worker.leave_behind()  # for the next still, warming up beside this one
     grab(args.name, args.quality, at)
 
 

@@ -1,6 +1,6 @@
-"""A warm still maker for `make watch --stills`: Manim imported once, each still in a fork.
+"""A warm still maker: Manim imported once, each still in a fork.
 
-    python -m lecturemedia.still_worker      (started and stopped by the watcher)
+    python -m lecturemedia.still_worker [--idle SECONDS]
 
 Importing Manim is half of a still's time. The worker imports it, then listens on
 build/.still.sock; `make still` (lecturemedia.still) asks it first and makes the still
@@ -9,18 +9,26 @@ process's environment, so a scene's module, its traces and Manim's configuration
 afresh every time and a scene that fails takes nothing down with it. The worker is
 single-threaded, as fork needs; one worker serves a folder (build/.still.lock); an edit of
 the engine itself makes it start again.
+
+Two ways it runs: `make watch STILLS=1` starts one that lives as long as the watcher; and a
+`make still` that found no worker leaves one behind (`--idle`), which ends after IDLE_SECONDS
+without a request, or as soon as build/ is removed (`make clean`). LECTURE_STILL_WORKER=0
+in the environment: no worker is left behind.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +40,9 @@ SOCKET = paths.BUILD / ".still.sock"
 LOCK = paths.BUILD / ".still.lock"
 HERE = "LECTURE_STILL_HERE"  # set in the worker's children: make the still here, ask no one
 REQUEST_TIMEOUT = 2.0  # seconds a client has to send its request (a stuck one holds up the next)
+IDLE_SECONDS = 900  # a worker left behind by `make still` ends after this long without a request
+LEFT_BEHIND = "LECTURE_STILL_WORKER"  # "0": `make still` leaves no worker behind
+LOG = paths.BUILD / "logs" / "still-worker.log"
 STOP = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -72,13 +83,33 @@ def _relay(replies: IO[bytes]) -> int | None:
     return None  # no status: the worker was stopped meanwhile
 
 
-def serve() -> None:
+def leave_behind() -> None:
+    """Start a worker that outlives this `make still` (unless LECTURE_STILL_WORKER=0): the next still is warm.
+
+    It gets none of our files (make waits for a pipe's last writer; fd 9 is make's lock) and a
+    session of its own, so neither make nor a terminal's Ctrl-C waits for it or reaches it."""
+    if os.environ.get(LEFT_BEHIND) == "0":
+        return
+    with contextlib.suppress(OSError):
+        LOG.parent.mkdir(parents=True, exist_ok=True)
+        with LOG.open("ab") as log:
+            subprocess.Popen(
+                [sys.executable, "-m", "lecturemedia.still_worker", "--idle", str(IDLE_SECONDS)],
+                cwd=paths.ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                close_fds=True, start_new_session=True,
+            )  # fmt: skip
+
+
+def serve(idle: float | None = None) -> None:
+    """Serve stills until stopped: with idle, until that many seconds pass without a request
+    (a worker left behind); without, until the process that started it (the watcher) is gone."""
     LOCK.parent.mkdir(parents=True, exist_ok=True)
     lock = LOCK.open("w")
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # A watcher's worker waits for a left-behind one to end; a left-behind one is not needed twice.
+        fcntl.flock(lock, fcntl.LOCK_EX | (fcntl.LOCK_NB if idle is not None else 0))
     except OSError:
-        return  # another watcher's worker serves this folder
+        return
     for sig in STOP:
         signal.signal(sig, lambda *_: sys.exit(0))  # stopped by the watcher: quietly
     import manim  # noqa: F401  (what the worker is for: imported once)
@@ -88,16 +119,23 @@ def serve() -> None:
     engine = _engine_stamp()
     parent = os.getppid()
     SOCKET.unlink(missing_ok=True)
+    last_request = time.monotonic()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
         server.bind(_address())
         server.listen()
         server.settimeout(1.0)
+        ours = SOCKET.stat().st_ino
         try:
-            while os.getppid() == parent:  # the watcher gone (even killed): the worker goes too
+            while _still_ours(ours):
+                if idle is None and os.getppid() != parent:
+                    return  # the watcher gone (even killed): the worker goes too
+                if idle is not None and time.monotonic() - last_request > idle:
+                    return
                 try:
                     conn, _ = server.accept()
                 except TimeoutError:
                     continue
+                last_request = time.monotonic()
                 with conn:
                     if _engine_stamp() != engine:
                         with contextlib.suppress(OSError):
@@ -105,14 +143,28 @@ def serve() -> None:
                         break
                     _answer(conn, server)
             else:
-                return
+                return  # build/ removed, or another worker in a new build/
         finally:
-            SOCKET.unlink(missing_ok=True)  # ours: the lock says no other worker is here
-    os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.still_worker"])  # the engine changed
+            if _still_ours(ours):
+                SOCKET.unlink(missing_ok=True)
+    again = ["--idle", str(idle)] if idle is not None else []
+    os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.still_worker", *again])  # the engine changed
+
+
+def _still_ours(inode: int) -> bool:
+    """Whether the socket is still the one this worker bound (`make clean` removes it)."""
+    try:
+        return SOCKET.stat().st_ino == inode
+    except OSError:
+        return False
 
 
 def _engine_stamp() -> list[int]:
-    return [p.stat().st_mtime_ns for p in sorted(Path(__file__).parent.glob("*.py"))]
+    """The engine's files, and the folder of installed packages (a pip install changes it)."""
+    import manim
+
+    site_packages = Path(manim.__file__).parent.parent
+    return [p.stat().st_mtime_ns for p in [site_packages, *sorted(Path(__file__).parent.glob("*.py"))]]
 
 
 def _answer(conn: socket.socket, server: socket.socket) -> None:
@@ -173,5 +225,11 @@ def _child(args: list[str], env: dict[str, str], out: IO[bytes], err: IO[bytes],
         os._exit(status)
 
 
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lecturemedia.still_worker", description=__doc__)
+    parser.add_argument("--idle", type=float, default=None, help="end after so many seconds without a request")
+    serve(parser.parse_args(argv).idle)
+
+
 if __name__ == "__main__":
-    serve()
+    main()
