@@ -185,7 +185,7 @@ build/config/reveal-files.mk: node_modules/.package-lock.json
 HTML_ASSETS := $(REVEAL_FILES) build/html/revealjs.css
 
 $(DECKS:%=build/html/%.html): build/html/%.html: build/md/%.md build/config/course.json $(FILTERS) \
-		$(PKG)/html.py $(PKG)/pandoc.py $(PKG)/assets/fit.html | $(SETUP) $(HTML_ASSETS) build/html/reveal.js/dist/reveal.js
+		$(PKG)/html.py $(PKG)/pandoc.py $(PKG)/assets/fit.html $(PKG)/assets/captions.html | $(SETUP) $(HTML_ASSETS) build/html/reveal.js/dist/reveal.js
 	$(Q)$(PY) -m lecturemedia.deck html $*
 
 # Copy one file as a product: through a temporary file, with its digest kept for `sweep`.

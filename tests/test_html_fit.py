@@ -85,3 +85,22 @@ def test_captions_load_from_a_page_opened_from_disk(fixture_built: Project) -> N
         probe.unlink()
     vtt = fixture_built.path("build/html/videos/descent.vtt").read_text(encoding="utf-8")
     assert cues and int(cues.group(1)) == vtt.count(" --> ") > 0
+
+
+def test_captions_are_written_under_the_video_not_over_it(fixture_built: Project) -> None:
+    """The cue showing at a moment of the video is the line under it (the browser draws none over it)."""
+    html = fixture_built.path("build/html")
+    page = next(p for p in sorted(html.glob("*.html")) if "<video" in p.read_text(encoding="utf-8"))
+    video = re.search(r'<video[^>]*\bsrc="([^"]+)"', page.read_text(encoding="utf-8"))
+    assert video
+    vtt = (html / video.group(1)).with_suffix(".vtt").read_text(encoding="utf-8")
+    cue = re.search(r"(\d+):(\d+):([\d.]+) --> (\d+):(\d+):([\d.]+)\n(.+)", vtt)
+    assert cue
+    start, end = (int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in (cue.groups()[0:3], cue.groups()[3:6]))
+    moment = (start + end) / 2
+    seek = f'<script>onload = () => {{ document.querySelector("video").currentTime = {moment}; }}</script>'
+    seeking = page.with_name(f"seek-{page.name}")
+    seeking.write_text(page.read_text(encoding="utf-8").replace("</body>", seek + "</body>"), encoding="utf-8")
+    dom = rendered_dom(seeking)
+    line = re.search(r'</video>\s*<div class="captions"[^>]*>([^<]*)</div>', dom)
+    assert line and line.group(1) == cue.group(7).strip()

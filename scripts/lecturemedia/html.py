@@ -43,6 +43,8 @@ def build(name: str) -> None:
         "-M",
         "tikz-href=tikz",
         "--include-after-body",
+        str(ASSETS / "captions.html"),  # before the fit: the caption line is part of the slide
+        "--include-after-body",
         str(ASSETS / "fit.html"),
     ]
     shown = f"slides_src/{name}.md"
