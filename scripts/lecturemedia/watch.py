@@ -204,11 +204,14 @@ class Site:
         return changed
 
     def pages_written(self) -> bool:
-        """Whether a deck's HTML was written since the last update (a few stats: polled during a build)."""
-        for page in self.folder.glob("*.html"):
+        """Whether a deck's HTML or a video was written since the last update (a few stats: polled
+        during a build)."""
+        for page in [*self.folder.glob("*.html"), *self.folder.glob("videos/*")]:
+            if page.suffix == ".tmp":
+                continue  # being written
             with suppress(FileNotFoundError):
                 st = page.stat()
-                if (st.st_mtime_ns, st.st_size) != self.stats.get(page.name):
+                if (st.st_mtime_ns, st.st_size) != self.stats.get(page.relative_to(self.folder).as_posix()):
                     return True
         return False
 
@@ -386,19 +389,20 @@ class Builder:
         reloaded: list[str] = []
         html_seconds: float | None = None
 
-        def reload(keep_missing: bool) -> None:
+        def reload(keep_missing: bool, building: bool = False) -> None:
             nonlocal html_seconds
             decks = self.site.decks_reading(self.site.update(keep_missing=keep_missing))
             if decks:
                 html_seconds = html_seconds or time.perf_counter() - start
                 reloaded.extend(d for d in decks if d not in reloaded)
+                if building:  # a good save, so far: the pages reload without the last one's error
+                    self.errors.clear()
+                    self.hub.update(error=None)
                 self.hub.publish("reload", {"decks": decks})
 
         def poll() -> None:
-            if self.site.pages_written():  # a good save, so far: the last one's error goes first
-                self.errors.clear()
-                self.hub.update(error=None)
-                reload(keep_missing=True)
+            if self.site.pages_written():
+                reload(keep_missing=True, building=True)
 
         build = self.step("build", [*keep, "html", "slides"], poll=poll)
         reload(keep_missing=not build.ok)
