@@ -100,6 +100,21 @@ def pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def attached_files(pdf: Path) -> dict[str, bytes]:
+    """The files a PDF carries (its EmbeddedFiles), by name; each name is the same in the name
+    tree (what a GoToE link names) and in the file spec's /F and /UF (what viewers show)."""
+    from pypdf import PdfReader
+
+    names = PdfReader(pdf).trailer["/Root"].get("/Names", {}).get("/EmbeddedFiles")
+    pairs = names.get_object().get("/Names", []) if names else []
+    found = {}
+    for name, spec in zip(pairs[::2], pairs[1::2], strict=True):
+        spec = spec.get_object()
+        assert str(spec["/F"]) == str(spec.get("/UF", spec["/F"])) == str(name), (name, spec["/F"], spec.get("/UF"))
+        found[str(name)] = spec["/EF"]["/F"].get_object().get_data()
+    return found
+
+
 def pdf_pages(pdf: Path) -> int:
     from pypdf import PdfReader
 

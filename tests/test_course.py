@@ -21,6 +21,7 @@ from conftest import (
     REPO,
     VIDEOS,
     assert_offline,
+    attached_files,
     engine_at,
     front_matter,
     html_loads,
@@ -229,8 +230,10 @@ def test_the_decks_link_play_and_carry_the_videos_they_place(course_built: Proje
         assert (pdf.parent / "videos" / f"{video}.mp4").read_bytes() == course_built.path(
             f"{VIDEOS}/{video}.mp4"
         ).read_bytes()
+    carried = {f"{v}.mp4": course_built.path(f"{VIDEOS}/{v}.mp4").read_bytes() for v in videos}
+    assert attached_files(pdf) == carried  # for pdf.js, which follows no link to a file on disk
     handout = course_built.path(f"build/handouts/{deck}.pdf")
-    assert movies(handout) == [] and link_count(handout) == 0
+    assert movies(handout) == [] and link_count(handout) == 0 and attached_files(handout) == {}
     page = course_built.path(f"build/html/{deck}.html")
     loads = html_loads(page)
     assert [v["src"] for v in loads.videos] == [f"videos/{v}.mp4" for v in videos]

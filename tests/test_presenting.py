@@ -9,7 +9,7 @@ import re
 import zipfile
 
 import numpy as np
-from conftest import VIDEOS
+from conftest import VIDEOS, attached_files
 from lecturemedia.project_copy import Project
 from PIL import Image
 from pypdf import PdfReader
@@ -38,6 +38,27 @@ def test_under_each_poster_a_link_to_the_mp4_for_viewers_without_movies(fixture_
     assert link["rect"][3] <= movie["rect"][1] + 1  # below the poster, not over it
     text = fixture_built.path("build/slides/alpha.pdf")
     assert "videos/descent.mp4" in " ".join(PdfReader(text).pages[4].extract_text().split())
+
+
+def test_the_pdf_carries_each_video_and_its_poster_links_to_that_copy(fixture_built: Project) -> None:
+    """For pdf.js, which follows no link to a file on disk: the poster saves the PDF's own copy."""
+    attached = attached_files(fixture_built.path("build/slides/alpha.pdf"))
+    assert attached == {"descent.mp4": fixture_built.path("build/slides/videos/descent.mp4").read_bytes()}
+    reader = PdfReader(fixture_built.path("build/slides/alpha.pdf"))
+    for page in reader.pages:
+        annots = [a.get_object() for a in page.get("/Annots") or []]
+        movies = [a for a in annots if a.get("/Subtype") == "/Movie"]
+        for movie in movies:
+            mx0, my0, mx1, my1 = (float(x) for x in movie["/Rect"])
+            to_copy = [
+                a for a in annots if a.get("/A", {}).get("/S") == "/GoToE"
+                and a["/A"]["/T"]["/N"] == "descent.mp4" and a["/A"]["/T"]["/R"] == "/C"
+            ]  # fmt: skip
+            assert len(to_copy) == 1
+            x0, y0, x1, y1 = (float(x) for x in to_copy[0]["/Rect"])
+            assert x0 <= mx0 and y0 <= my0 and x1 >= mx1 and y1 >= my1  # the whole poster
+            assert annots.index(to_copy[0]) > annots.index(movie)
+    assert attached_files(fixture_built.path("build/handouts/alpha.pdf")) == {}
 
 
 def test_the_handout_has_no_link_and_shows_the_last_frame(fixture_built: Project) -> None:

@@ -30,7 +30,7 @@ MISSING_FILE = re.compile(r"File `([^']+)' not found")
 TEX_PACKAGES = {
     "texlive-plain-generic": "ulem soul iftex ifxetex ifluatex",
     "texlive-latex-extra": "xurl footnotehyper footnote bookmark csquotes standalone mylatexformat "
-    "newunicodechar pgfplots tcolorbox minted fvextra framed mdframed enumitem",
+    "newunicodechar pgfplots tcolorbox minted fvextra framed mdframed enumitem embedfile",
     "texlive-latex-recommended": "beamer upquote microtype parskip xcolor hyperref fancyvrb listings "
     "longtable booktabs caption multimedia etoolbox",
     "texlive-fonts-recommended": "mathptmx helvet courier",

@@ -4,14 +4,56 @@
 -- Beamer: the poster (the video's first frame), which plays the video when clicked in the
 -- viewers that play movies (multimedia's \movie: Okular, Evince's window, pdfpc), and under
 -- it a visible link to the mp4 for every other viewer (a browser's pdf.js opens it in a tab,
--- a desktop viewer hands it to the system's player). Handout (metadata `handout: true`): the
--- video's last frame, no link. HTML: an inline <video controls> with its captions track.
+-- a desktop viewer hands it to the system's player). The PDF also carries the mp4 itself
+-- (an attachment), and a click on the poster in pdf.js (Firefox's viewer, even on a PDF
+-- opened from disk, where it follows no link to a file, and in its presentation mode) saves
+-- that copy: the poster's link to it is one that movie players do not act on (GoToE).
+-- Handout (metadata `handout: true`): the video's last frame, no link. HTML: an inline
+-- <video controls> with its captions track.
 
 local handout = false
 local lang = "en"
 local LINK_TEXT = { es = "Abrir el vídeo", en = "Open the video", fr = "Ouvrir la vidéo", de = "Video öffnen",
   pt = "Abrir o vídeo", it = "Apri il video" }
 local link_text = nil
+local attached = {} -- the videos this document carries, in the order of their first poster
+
+local function pdf_string(s)
+  return "(" .. s:gsub("[()\\]", "\\%0") .. ")"
+end
+
+-- The poster as a link to the video's attached copy.
+local function attached_poster(movie, src)
+  local name = src:match("([^/]+)$")
+  if not attached[name] then
+    attached[name] = src
+    table.insert(attached, name)
+  end
+  local action = "/S/GoToE/NewWindow true/T<</R/C/N" .. pdf_string(name) .. ">>"
+  return string.format("\\leavevmode\\pdfstartlink user{/Subtype/Link/Border[0 0 0]/A<<%s>>}%s\\pdfendlink", action, movie)
+end
+
+-- Attach each video once, when the document begins (a frame with overlays is typeset once per overlay).
+local function attach_videos(meta)
+  if #attached == 0 then return nil end
+  local lines = {}
+  for _, name in ipairs(attached) do
+    -- the Unicode name (/UF, the one viewers show) goes through \pdfstringdef, which drops a bare _
+    local shown = name:gsub("_", "\\textunderscore{}")
+    table.insert(lines, string.format("\\embedfile[filespec=%s,ucfilespec=%s,mimetype=video/mp4]{%s}", name, shown,
+      attached[name]))
+  end
+  local includes = meta["header-includes"]
+  if includes == nil then
+    includes = pandoc.MetaList({})
+  elseif includes.t ~= "MetaList" then
+    includes = pandoc.MetaList({ includes })
+  end
+  local code = "\\AtBeginDocument{" .. table.concat(lines, "\n") .. "}"
+  includes:insert(pandoc.MetaBlocks({ pandoc.RawBlock("latex", code) }))
+  meta["header-includes"] = includes
+  return meta
+end
 
 local function latex_width(width)
   if not width or width == "" then return "0.75\\linewidth" end
@@ -35,7 +77,8 @@ local function animation(img)
       shown = string.format("\\includegraphics[width=%s]{%s}", w, (poster:gsub("%.png$", "-end.png")))
     else
       local picture = string.format("\\includegraphics[width=%s]{%s}", w, poster)
-      shown = string.format("\\movie[width=%s,showcontrols]{%s}{%s}\\\\[9pt]", w, picture, img.src)
+      local movie = string.format("\\movie[width=%s,showcontrols]{%s}{%s}", w, picture, img.src)
+      shown = attached_poster(movie, img.src) .. "\\\\[9pt]"
         .. string.format("{\\footnotesize\\href{%s}{$\\blacktriangleright$ %s (%s)}}", img.src,
           link_text or LINK_TEXT[lang] or LINK_TEXT.en, (img.src:gsub("_", "\\_")))
     end
@@ -74,4 +117,5 @@ return {
     end,
   },
   { Para = para, Plain = para },
+  { Meta = attach_videos },
 }
