@@ -153,6 +153,23 @@ def test_an_edit_reloads_its_deck_and_no_other(watching: tuple[Project, watch.Pr
 
 
 @pytest.mark.slow
+def test_a_scene_edit_renders_its_video_again_and_reloads_the_decks_showing_it(
+    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+) -> None:
+    project, preview, events, _ = watching
+    scene = watch.scene_names(project.root)[0]
+    video = f"videos/{scene}.mp4"
+    showing = [d for d in _decks(project) if video in project.path(f"build/html/{d}.html").read_text(encoding="utf-8")]
+    assert showing
+    before = preview.get(video)
+    events.drain()
+    project.edit(f"scenes/{scene}.py", lambda s: re.sub(r"font_size=(\d+)", lambda m: f"font_size={int(m[1]) + 6}", s))
+    assert events.next("reload", timeout=300)["decks"] == showing
+    assert preview.get(video) != before
+    assert events.next("built", timeout=120)["ok"]
+
+
+@pytest.mark.slow
 def test_a_save_by_temporary_file_and_rename_builds_once(
     watching: tuple[Project, watch.Preview, watch.EventStream, str],
 ) -> None:
