@@ -99,8 +99,11 @@ def test_captions_are_written_under_the_video_not_over_it(fixture_built: Project
     start, end = (int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in (cue.groups()[0:3], cue.groups()[3:6]))
     moment = (start + end) / 2
     seek = f'<script>onload = () => {{ document.querySelector("video").currentTime = {moment}; }}</script>'
-    seeking = page.with_name(f"seek-{page.name}")
+    seeking = page.with_name(f"seek-{page.name}")  # beside the page, for its videos/ (gone after: a shared build)
     seeking.write_text(page.read_text(encoding="utf-8").replace("</body>", seek + "</body>"), encoding="utf-8")
-    dom = rendered_dom(seeking)
+    try:
+        dom = rendered_dom(seeking)
+    finally:
+        seeking.unlink()
     line = re.search(r'</video>\s*<div class="captions"[^>]*>([^<]*)</div>', dom)
     assert line and line.group(1) == cue.group(7).strip()
