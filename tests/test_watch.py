@@ -6,9 +6,11 @@ first, without make.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -167,6 +169,28 @@ def test_a_scene_edit_renders_its_video_again_and_reloads_the_decks_showing_it(
     assert events.next("reload", timeout=300)["decks"] == showing
     assert preview.get(video) != before
     assert events.next("built", timeout=120)["ok"]
+
+
+@pytest.mark.slow
+def test_a_save_while_the_pdf_is_made_ends_with_the_pdf_of_the_last_save(
+    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+) -> None:
+    """The second save may stop the first one's PDF (once its HTML is served): the next build makes it."""
+    project, preview, events, _ = watching
+    deck = _decks(project)[0]
+    events.drain()
+    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "primera"))
+    events.next("reload", timeout=120, where=lambda d: deck in d["decks"])
+    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "segunda"))
+    pdf = project.path(f"build/slides/{deck}.pdf")  # absent while a stopped PDF waits for the next build
+    deadline = time.monotonic() + 120
+    while not pdf.exists() or "segunda" not in pdf_text(pdf):
+        assert events.next("built", timeout=max(1, deadline - time.monotonic()))["ok"]
+    assert b"segunda" in preview.get(f"{deck}.html")
+    assert not [p for p in project.path("build").rglob("*.tmp")]
+    fresh = preview.events()
+    assert fresh.next("state", timeout=10)["error"] is None
+    fresh.close()
 
 
 @pytest.mark.slow
@@ -377,21 +401,33 @@ def test_a_still_leaves_a_worker_for_the_next_that_ends_with_build(fixture_rebui
     scene = watch.scene_names(project.root)[0]
     mark = f"still-worker-test-{uuid.uuid4().hex}"
     env = {"LECTURE_STILL_WORKER": "1", "LECTUREMEDIA_TEST_MARK": mark}
-    first = project.make("still", f"NAME={scene}", env=env)  # returns at once: make waits for no worker
-    socket = project.path("build/.still.sock")
-    deadline = time.monotonic() + 60
-    while not socket.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert socket.exists() and len(_marked(mark)) == 1
-    still = project.path(f"build/stills/{scene}.png")
-    made_here = still.read_bytes()
-    still.unlink()
-    again = project.make("still", f"NAME={scene}", env=env)
-    assert again.stdout.split(", in ")[0] == first.stdout.split(", in ")[0]
-    assert still.read_bytes() == made_here
-    assert len(_marked(mark)) == 1  # the same worker; none added
-    project.make("clean")
-    deadline = time.monotonic() + 10
-    while _marked(mark) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _marked(mark) == []
+    try:
+        typo = project.make("still", "NAME=nope", env=env, check=False)
+        assert typo.returncode != 0 and not _marked(mark)  # a typo leaves no worker
+        first = project.make("still", f"NAME={scene}", env=env)  # returns at once: make waits for no worker
+        socket = project.path("build/.still.sock")
+        deadline = time.monotonic() + 60
+        while not socket.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert socket.exists() and len(_marked(mark)) == 1
+        still = project.path(f"build/stills/{scene}.png")
+        made_here = still.read_bytes()
+        still.unlink()
+        asked = "import sys; from lecturemedia import still_worker; print(still_worker.ask(sys.argv[1:]))"
+        answer = subprocess.run(
+            [sys.executable, "-c", asked, scene, "--quality", "test"],
+            cwd=project.root, env={**os.environ, **env}, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert answer.stdout.splitlines()[-1] == "0", answer.stdout + answer.stderr  # the worker made it
+        assert answer.stdout.split(", in ")[0].strip() == first.stdout.split(", in ")[0].strip()
+        assert still.read_bytes() == made_here
+        assert len(_marked(mark)) == 1  # the same worker; none added
+        project.make("clean")
+        deadline = time.monotonic() + 10
+        while _marked(mark) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _marked(mark) == []
+    finally:
+        for pid in _marked(mark):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -7,7 +7,8 @@ into every page it serves (the files on disk stay as built). On each save under 
 scenes/, computations/ or of course.yaml it runs `make html slides`: Make builds the HTML
 first (and, with two jobs, the PDF beside it), and as soon as a deck's HTML is written each
 open page whose deck (or a file the deck shows) changed reloads on the slide it was on. Then
-`make handouts`. One make at a time; saves during a build make one next build. A failed build is
+`make handouts`. One make at a time; saves during a build make one next build (a save made
+while the PDF is being made stops it once the HTML is served: the next build makes it). A failed build is
 printed here and shown over the last good slides until a good one. With --stills, a scene
 edit refreshes the scene's still (`make still`) instead of re-rendering its video.
 
@@ -204,14 +205,12 @@ class Site:
         return changed
 
     def pages_written(self) -> bool:
-        """Whether a deck's HTML or a video was written since the last update (a few stats: polled
-        during a build)."""
-        for page in [*self.folder.glob("*.html"), *self.folder.glob("videos/*")]:
-            if page.suffix == ".tmp":
-                continue  # being written
+        """Whether a deck's HTML was written since the last update (a few stats: polled during a
+        build). A deck's HTML is made again after any video or picture it shows (its prerequisites)."""
+        for page in self.folder.glob("*.html"):
             with suppress(FileNotFoundError):
                 st = page.stat()
-                if (st.st_mtime_ns, st.st_size) != self.stats.get(page.relative_to(self.folder).as_posix()):
+                if (st.st_mtime_ns, st.st_size) != self.stats.get(page.name):
                     return True
         return False
 
@@ -323,6 +322,7 @@ class Result:
     seconds: float
     stdout: str
     stderr: str
+    superseded: bool = False  # stopped for a newer save
 
 
 class Builder:
@@ -381,8 +381,9 @@ class Builder:
             end_group(proc.pid)
 
     def cycle(self, changed: set[str]) -> None:
-        """One build: one make of the HTML, the PDFs and the handouts, in that order of priority;
-        each page reloads as soon as its HTML is written, before the PDFs are done; then the stills if asked."""
+        """One build: one make of the HTML and the PDFs, the HTML first; each page reloads as soon
+        as its HTML is written, before the PDFs are done. A save made meanwhile stops the PDFs once
+        the HTML is served (the next build makes them). Then the stills if asked, then the handouts."""
         self.hub.update(building=True)
         keep = self.old_videos() if self.stills else []
         start = time.perf_counter()
@@ -395,43 +396,53 @@ class Builder:
             if decks:
                 html_seconds = html_seconds or time.perf_counter() - start
                 reloaded.extend(d for d in decks if d not in reloaded)
-                if building:  # a good save, so far: the pages reload without the last one's error
-                    self.errors.clear()
-                    self.hub.update(error=None)
+                if building:  # a good save, so far: the pages reload without the last build's error
+                    self.errors.pop("build", None)
+                    self.hub.update(error=self.error_text())
                 self.hub.publish("reload", {"decks": decks})
 
-        def poll() -> None:
+        def poll() -> bool:
             if self.site.pages_written():
                 reload(keep_missing=True, building=True)
+            return bool(reloaded) and self.pending()
 
         build = self.step("build", [*keep, "html", "slides"], poll=poll)
+        if build.superseded:
+            self.say(_summary(build, html_seconds or build.seconds, build.seconds, reloaded) + "  (PDF: next save)")
+            return  # building still: the next save's build follows at once
         reload(keep_missing=not build.ok)
         self.hub.update(error=self.error_text())
         if self.stills and build.ok:
             self.refresh_stills(changed)
+        last = build
         if build.ok and not self.pending():  # the handouts are not waited for, and can wait for the next save
-            build = self.step("build", [*keep, "handouts"])
+            last = self.step("build", [*keep, "handouts"])
         html_seconds = html_seconds or build.seconds
-        pdf_seconds = time.perf_counter() - start
-        self.say(_summary(build, html_seconds, pdf_seconds, reloaded))
+        seconds = time.perf_counter() - start
+        self.say(_summary(last, html_seconds, seconds, reloaded))
         self.hub.update(building=False, error=self.error_text())
-        self.hub.publish("built", {"ok": build.ok, "html": html_seconds, "pdf": pdf_seconds, "decks": sorted(reloaded)})
+        built = {"ok": last.ok, "html": html_seconds, "pdf": build.seconds, "decks": sorted(reloaded)}
+        self.hub.publish("built", built)
 
-    def step(self, name: str, targets: list[str], poll: Callable[[], None] | None = None) -> Result:
+    def step(self, name: str, targets: list[str], poll: Callable[[], bool] | None = None) -> Result:
         """Run make for one step; record (and print) its error, or clear it."""
         result = self.make(*targets, poll=poll)
+        if result.superseded:
+            return result  # stopped for a newer save: no verdict on this one
         message = None if result.ok else error_message(result.stderr, result.stdout)
         if message:
             self.say(f"error: {message}")
         self.errors[name] = message
         return result
 
-    def make(self, *args: str, poll: Callable[[], None] | None = None) -> Result:
-        """Run make; call poll every few hundredths of a second while it runs."""
+    def make(self, *args: str, poll: Callable[[], bool] | None = None) -> Result:
+        """Run make; call poll every few hundredths of a second while it runs, and stop make
+        (with everything it started) when poll says so."""
         start = time.perf_counter()
         cmd = ["make", "--no-print-directory", "-k", *self.make_args, *args]
         env = {k: v for k, v in os.environ.items() if k not in MAKE_VARS}
         if self.stills:
+            env["LECTURE_STILL_WORKER"] = "0"  # the watcher runs its own worker, and ends it
             env["LECTURE_INNER"] = "1"  # the build graph itself: the outer make would not pass -o on
             (self.root / "build").mkdir(exist_ok=True)
             cmd = ["flock", str(self.root / "build" / ".lock"), *cmd]  # the outer make's lock, taken here
@@ -448,18 +459,27 @@ class Builder:
                 text=True,
                 start_new_session=True,  # its own process group, so that a stop ends all of it
             )
+        superseded = False
         while True:
             try:
                 out, err = proc.communicate(timeout=POLL_SECONDS if poll else None)
                 break
             except subprocess.TimeoutExpired:  # retrying loses no output
                 assert poll is not None
-                poll()
+                try:
+                    superseded = poll()
+                except BaseException:
+                    end_group(proc.pid, proc)
+                    raise
+                if superseded:
+                    end_group(proc.pid, proc)  # as Ctrl-C: make removes what it was writing
+                    out, err = proc.communicate()
+                    break
         with self._cond:
             self._proc = None
             if self._stopping:
                 raise _StoppedError
-        return Result(proc.returncode == 0, time.perf_counter() - start, out, err)
+        return Result(proc.returncode == 0 and not superseded, time.perf_counter() - start, out, err, superseded)
 
     def error_text(self) -> str | None:
         return "\n\n".join(m for m in self.errors.values() if m) or None
@@ -648,7 +668,10 @@ def index_page(site: Site) -> bytes:
 def start_still_worker(root: Path) -> subprocess.Popen[bytes]:
     """Manim kept imported for `make still` (lecturemedia.still_worker), in its own process group."""
     return subprocess.Popen(
-        [sys.executable, "-m", "lecturemedia.still_worker"], cwd=root, stdin=subprocess.DEVNULL, start_new_session=True
+        [sys.executable, "-m", "lecturemedia.still_worker", "--parent", str(os.getpid())],
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
