@@ -29,14 +29,7 @@ def still_path(name: str) -> Path:
 
 def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     """Render the frame of scene `name` at `at` seconds (None: the last) to build/stills/<name>.png."""
-    source = paths.SCENES / f"{name}.py"
-    if name not in paths.scene_names():
-        known = ", ".join(paths.scene_names())
-        if source.exists():
-            raise UserError(f"{paths.rel(source)} holds helpers the scenes share, not a scene; the scenes are: {known}")
-        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
-    if at is not None and at < 0:
-        raise UserError(f"AT={at:g}: a moment of the scene, in seconds from its start (0 or more)")
+    source = check_request(name, at)
     start = time.monotonic()
     for variable in video.COMPANIONS.values():
         os.environ.pop(variable, None)  # the posters and captions are the video build's business
@@ -66,6 +59,19 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
         when = f"AT={at:g} is past the scene's end: {when}"
     print(f"  still {name} ({quality}): {paths.rel(out)}, {when}, in {time.monotonic() - start:.1f} s", flush=True)
     return out
+
+
+def check_request(name: str, at: float | None) -> Path:
+    """The scene's file, if `name` is a scene and `at` a moment; else a UserError that says what is."""
+    source = paths.SCENES / f"{name}.py"
+    if name not in paths.scene_names():
+        known = ", ".join(paths.scene_names())
+        if source.exists():
+            raise UserError(f"{paths.rel(source)} holds helpers the scenes share, not a scene; the scenes are: {known}")
+        raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
+    if at is not None and at < 0:
+        raise UserError(f"AT={at:g}: a moment of the scene, in seconds from its start (0 or more)")
+    return source
 
 
 class Moment:
@@ -214,6 +220,7 @@ def main() -> None:
         at = None if args.at is None else float(args.at)
     except ValueError:
         raise UserError(f"AT={args.at}: a moment of the scene, in seconds from its start (0 or more)") from None
+    check_request(args.name, at)  # a typo leaves no worker behind
     if not os.environ.get(still_worker.HERE):
         status = still_worker.ask(sys.argv[1:])  # a worker keeps Manim imported
         if status is not None:

@@ -100,24 +100,28 @@ def leave_behind() -> None:
             )  # fmt: skip
 
 
-def serve(idle: float | None = None) -> None:
+def serve(idle: float | None = None, parent: int | None = None) -> None:
     """Serve stills until stopped: with idle, until that many seconds pass without a request
-    (a worker left behind); without, until the process that started it (the watcher) is gone."""
-    LOCK.parent.mkdir(parents=True, exist_ok=True)
-    lock = LOCK.open("w")
-    try:
-        # A watcher's worker waits for a left-behind one to end; a left-behind one is not needed twice.
-        fcntl.flock(lock, fcntl.LOCK_EX | (fcntl.LOCK_NB if idle is not None else 0))
-    except OSError:
-        return
+    (a worker left behind); with parent, until that process (the watcher) is gone."""
     for sig in STOP:
         signal.signal(sig, lambda *_: sys.exit(0))  # stopped by the watcher: quietly
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    lock = LOCK.open("w")
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            if parent is None:
+                return  # a left-behind worker is not needed twice
+            if not _alive(parent):
+                return
+            time.sleep(0.5)  # a watcher's worker waits for a left-behind one to end
     import manim  # noqa: F401  (what the worker is for: imported once)
 
     from . import scene, still, traces  # noqa: F401
 
     engine = _engine_stamp()
-    parent = os.getppid()
     SOCKET.unlink(missing_ok=True)
     last_request = time.monotonic()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
@@ -127,10 +131,12 @@ def serve(idle: float | None = None) -> None:
         ours = SOCKET.stat().st_ino
         try:
             while _still_ours(ours):
-                if idle is None and os.getppid() != parent:
+                if parent is not None and not _alive(parent):
                     return  # the watcher gone (even killed): the worker goes too
                 if idle is not None and time.monotonic() - last_request > idle:
                     return
+                if _engine_stamp() != engine:
+                    break  # made again with the new engine (below)
                 try:
                     conn, _ = server.accept()
                 except TimeoutError:
@@ -147,8 +153,13 @@ def serve(idle: float | None = None) -> None:
         finally:
             if _still_ours(ours):
                 SOCKET.unlink(missing_ok=True)
-    again = ["--idle", str(idle)] if idle is not None else []
+    again = [*(["--idle", str(idle)] if idle is not None else []), *(["--parent", str(parent)] if parent else [])]
     os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.still_worker", *again])  # the engine changed
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process that started this worker still runs as its parent."""
+    return os.getppid() == pid
 
 
 def _still_ours(inode: int) -> bool:
@@ -228,7 +239,9 @@ def _child(args: list[str], env: dict[str, str], out: IO[bytes], err: IO[bytes],
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lecturemedia.still_worker", description=__doc__)
     parser.add_argument("--idle", type=float, default=None, help="end after so many seconds without a request")
-    serve(parser.parse_args(argv).idle)
+    parser.add_argument("--parent", type=int, default=None, help="end when this process (the watcher) ends")
+    args = parser.parse_args(argv)
+    serve(args.idle, args.parent)
 
 
 if __name__ == "__main__":
