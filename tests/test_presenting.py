@@ -45,6 +45,7 @@ def test_the_pdf_carries_each_video_and_its_poster_links_to_that_copy(fixture_bu
     attached = attached_files(fixture_built.path("build/slides/alpha.pdf"))
     assert attached == {"descent.mp4": fixture_built.path("build/slides/videos/descent.mp4").read_bytes()}
     reader = PdfReader(fixture_built.path("build/slides/alpha.pdf"))
+    assert any(a["subtype"] == "/Movie" for a in annotations("build/slides/alpha.pdf", fixture_built))
     for page in reader.pages:
         annots = [a.get_object() for a in page.get("/Annots") or []]
         movies = [a for a in annots if a.get("/Subtype") == "/Movie"]

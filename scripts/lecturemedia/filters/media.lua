@@ -18,19 +18,20 @@ local LINK_TEXT = { es = "Abrir el vídeo", en = "Open the video", fr = "Ouvrir 
 local link_text = nil
 local attached = {} -- the videos this document carries, in the order of their first poster
 
-local function pdf_string(s)
-  return "(" .. s:gsub("[()\\]", "\\%0") .. ")"
-end
-
--- The poster as a link to the video's attached copy.
+-- The poster as a link to the video's attached copy; the movie alone when the file's name
+-- would not survive LaTeX and a PDF name (two clips of one name in two folders: the first).
 local function attached_poster(movie, src)
   local name = src:match("([^/]+)$")
+  if not src:match("^[%w._/-]+$") or (attached[name] and attached[name] ~= src) then
+    return movie
+  end
   if not attached[name] then
     attached[name] = src
     table.insert(attached, name)
   end
-  local action = "/S/GoToE/NewWindow true/T<</R/C/N" .. pdf_string(name) .. ">>"
-  return string.format("\\leavevmode\\pdfstartlink user{/Subtype/Link/Border[0 0 0]/A<<%s>>}%s\\pdfendlink", action, movie)
+  local action = "/S/GoToE/NewWindow true/T<</R/C/N(" .. name .. ")>>"
+  return string.format("\\leavevmode\\pdfstartlink user{/Subtype/Link/Border[0 0 0]/A<<%s>>}%s\\pdfendlink",
+    action, movie)
 end
 
 -- Attach each video once, when the document begins (a frame with overlays is typeset once per overlay).
