@@ -408,7 +408,7 @@ class Builder:
 
         build = self.step("build", [*keep, "html", "slides"], poll=poll)
         if build.superseded:
-            self.say(_summary(build, html_seconds or build.seconds, build.seconds, reloaded) + "  (PDF: next save)")
+            self.say(_summary(build, html_seconds or build.seconds, build.seconds, reloaded))
             return  # building still: the next save's build follows at once
         reload(keep_missing=not build.ok)
         self.hub.update(error=self.error_text())
@@ -513,7 +513,8 @@ def _summary(build: Result, html_seconds: float, seconds: float, decks: list[str
     parts = [f"  html {html_seconds:.2f} s"]
     if decks:
         parts.append(f"reload {', '.join(decks)}")
-    parts.append(f"{'built' if build.ok else 'failed'} {seconds:.2f} s")
+    verdict = "PDF stopped for the next save" if build.superseded else "built" if build.ok else "failed"
+    parts.append(f"{verdict} {seconds:.2f} s")
     return "  ".join(parts)
 
 
