@@ -28,8 +28,9 @@ def still_path(name: str) -> Path:
 
 
 def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
-    """Render the frame of scene `name` at `at` seconds (None: the last) to build/stills/<name>.png."""
-    source = check_request(name, at)
+    """Render the frame of scene `name` at `at` seconds (None: the last) to build/stills/<name>.png
+    (a request check_request accepted)."""
+    source = paths.SCENES / f"{name}.py"
     start = time.monotonic()
     for variable in video.COMPANIONS.values():
         os.environ.pop(variable, None)  # the posters and captions are the video build's business

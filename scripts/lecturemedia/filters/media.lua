@@ -11,6 +11,9 @@
 -- Handout (metadata `handout: true`): the video's last frame, no link. HTML: an inline
 -- <video controls> with its captions track.
 
+package.path = pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), "?.lua" }) .. ";" .. package.path
+local header_includes = require("header_includes")
+
 local handout = false
 local lang = "en"
 local LINK_TEXT = { es = "Abrir el vídeo", en = "Open the video", fr = "Ouvrir la vidéo", de = "Video öffnen",
@@ -44,16 +47,7 @@ local function attach_videos(meta)
     table.insert(lines, string.format("\\embedfile[filespec=%s,ucfilespec=%s,mimetype=video/mp4]{%s}", name, shown,
       attached[name]))
   end
-  local includes = meta["header-includes"]
-  if includes == nil then
-    includes = pandoc.MetaList({})
-  elseif includes.t ~= "MetaList" then
-    includes = pandoc.MetaList({ includes })
-  end
-  local code = "\\AtBeginDocument{" .. table.concat(lines, "\n") .. "}"
-  includes:insert(pandoc.MetaBlocks({ pandoc.RawBlock("latex", code) }))
-  meta["header-includes"] = includes
-  return meta
+  return header_includes.add(meta, "\\AtBeginDocument{" .. table.concat(lines, "\n") .. "}")
 end
 
 local function latex_width(width)
