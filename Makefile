@@ -66,7 +66,7 @@ DECK_FILES   := $(shell find slides_src -maxdepth 1 -name '*.md' -printf '%f\n' 
 DECKS        := $(patsubst %.md,%,$(foreach f,$(DECK_FILES),$(if $(findstring ?,$f),,$f)))
 COMPUTATIONS := $(sort $(basename $(notdir $(filter-out computations/_%,$(wildcard computations/*.py)))))
 SCENES       := $(sort $(filter-out common,$(basename $(notdir $(filter-out scenes/_%,$(wildcard scenes/*.py))))))
-FILTERS      := $(wildcard $(PKG)/filters/*.lua)
+FILTERS      := $(wildcard $(PKG)/decks/filters/*.lua)
 SETUP        := build/.setup/system $(VENV)/.installed
 
 ## all: every deck as slides (PDF), handouts (PDF) and HTML; every trace and video
@@ -109,11 +109,13 @@ COMPUTATION_FILES := $(wildcard computations/*.py)
 CONFIG_PARTS := build/config/course.json build/config/environment.json $(COMPUTATIONS:%=build/config/trace-%.json)
 # After $(SETUP) (not order-only): a reinstall (a new torch, say) re-splits, and environment.json
 # records the torch version that the traces depend on.
-build/config/.split: course.yaml $(COMPUTATION_FILES) $(PKG)/config.py $(PKG)/computation.py $(SETUP)
+build/config/.split: course.yaml $(COMPUTATION_FILES) $(PKG)/config.py $(PKG)/animations/computation.py \
+		$(PKG)/animations/parameters.py $(SETUP)
 	$(Q)$(PY) -m lecturemedia.config split
+	$(Q)$(PY) -m lecturemedia.animations.parameters split
 	$(Q)touch $@
 $(CONFIG_PARTS): build/config/.split
-	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.config split
+	$(Q)[ -f $@ ] || { $(PY) -m lecturemedia.config split && $(PY) -m lecturemedia.animations.parameters split; }
 
 course.yaml:
 	@echo "error: course.yaml is missing: it holds the course facts and the computations' parameters" \
@@ -124,11 +126,11 @@ course.yaml:
 TRACE_JSON   := $(COMPUTATIONS:%=build/traces/%.json)
 TRACE_STAMPS := $(COMPUTATIONS:%=build/traces/.%.stamp)
 $(TRACE_STAMPS): build/traces/.%.stamp: computations/%.py build/config/trace-%.json build/config/environment.json \
-		$(wildcard computations/_*.py) $(PKG)/compute.py $(PKG)/traces.py | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.compute $*
+		$(wildcard computations/_*.py) $(PKG)/animations/compute.py $(PKG)/animations/traces.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.animations.compute $*
 	$(Q)touch $@
 $(TRACE_JSON): build/traces/%.json: build/traces/.%.stamp
-	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.compute $*
+	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.animations.compute $*
 
 # ---- videos: one Manim scene each; QUALITY=preview (480p15) | final (1080p60) | test
 VIDEO_DIR := build/videos$(if $(filter-out preview,$(QUALITY)),/$(QUALITY))
@@ -139,12 +141,12 @@ COMPANIONS := .png -end.png .srt .vtt
 ## videos: build/videos/<scene>.mp4 with its posters and captions (QUALITY=final: build/videos/final/)
 videos: $(VIDEO_MP4)
 
-$(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/video.py \
-		$(PKG)/scene.py | $(SETUP) $(TRACE_JSON)
-	$(Q)$(PY) -m lecturemedia.video $* --quality $(QUALITY)
+$(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/animations/video.py \
+		$(PKG)/animations/scene.py $(PKG)/numbers.py | $(SETUP) $(TRACE_JSON)
+	$(Q)$(PY) -m lecturemedia.animations.video $* --quality $(QUALITY)
 define companion
 $$(SCENES:%=$$(VIDEO_DIR)/%$1): $$(VIDEO_DIR)/%$1: $$(VIDEO_DIR)/%.mp4
-	$$(Q)[ -f $$@ ] || $$(PY) -m lecturemedia.video $$* --quality $$(QUALITY)
+	$$(Q)[ -f $$@ ] || $$(PY) -m lecturemedia.animations.video $$* --quality $$(QUALITY)
 endef
 $(foreach c,$(COMPANIONS),$(eval $(call companion,$c)))
 # A scene reads the trace of its name; the traces it read last time are in its .d file.
@@ -155,23 +157,23 @@ $(foreach s,$(filter $(COMPUTATIONS),$(SCENES)),$(eval $(VIDEO_DIR)/$s.mp4: buil
 # editing a deck's text does not make Make read its makefiles again.
 DECK_DEPS := $(DECKS:%=build/deps/%.d)
 $(DECKS:%=build/deps/.%.stamp): build/deps/.%.stamp: slides_src/%.md scenes computations \
-		$(PKG)/templating.py $(PKG)/deck.py $(PKG)/paths.py | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.deck deps $*
+		$(PKG)/decks/templating.py $(PKG)/decks/deck.py $(PKG)/paths.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.decks.deck deps $*
 $(DECK_DEPS): build/deps/%.d: build/deps/.%.stamp
-	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.deck deps $*
+	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.decks.deck deps $*
 
 $(DECKS:%=build/md/%.md): build/md/%.md: slides_src/%.md build/config/course.json \
-		$(PKG)/templating.py $(PKG)/markdown_code.py $(PKG)/deck.py | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.deck md $*
+		$(PKG)/decks/templating.py $(PKG)/decks/markdown_code.py $(PKG)/decks/deck.py $(PKG)/numbers.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.decks.deck md $*
 
 DECK_INPUTS := build/config/course.json $(wildcard slides_src/templates/preamble.tex) $(FILTERS) \
-	$(PKG)/deck.py $(PKG)/pandoc.py $(PKG)/latex.py
+	$(PKG)/decks/deck.py $(PKG)/decks/pandoc.py $(PKG)/decks/latex.py
 
 $(DECKS:%=build/slides/%.pdf): build/slides/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.deck pdf $*
+	$(Q)$(PY) -m lecturemedia.decks.deck pdf $*
 
 $(DECKS:%=build/handouts/%.pdf): build/handouts/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.deck handout $*
+	$(Q)$(PY) -m lecturemedia.decks.deck handout $*
 
 # reveal.js, copied file by file from the pinned npm package: each is a target of its own,
 # so a deleted one is copied again.
@@ -185,8 +187,8 @@ build/config/reveal-files.mk: node_modules/.package-lock.json
 HTML_ASSETS := $(REVEAL_FILES) build/html/revealjs.css
 
 $(DECKS:%=build/html/%.html): build/html/%.html: build/md/%.md build/config/course.json $(FILTERS) \
-		$(PKG)/html.py $(PKG)/pandoc.py $(PKG)/assets/fit.html $(PKG)/assets/captions.html | $(SETUP) $(HTML_ASSETS) build/html/reveal.js/dist/reveal.js
-	$(Q)$(PY) -m lecturemedia.deck html $*
+		$(PKG)/decks/html.py $(PKG)/decks/pandoc.py $(PKG)/decks/assets/fit.html $(PKG)/decks/assets/captions.html | $(SETUP) $(HTML_ASSETS) build/html/reveal.js/dist/reveal.js
+	$(Q)$(PY) -m lecturemedia.decks.deck html $*
 
 # Copy one file as a product: through a temporary file, with its digest kept for `sweep`.
 define publish-copy
@@ -198,7 +200,7 @@ build/html/reveal.js/%: node_modules/reveal.js/% | node_modules/.package-lock.js
 node_modules/reveal.js/%: | node_modules/.package-lock.json ;
 build/html/reveal.js/dist/reveal.js: node_modules/reveal.js/dist/reveal.js
 	$(publish-copy)
-build/html/revealjs.css: $(PKG)/assets/revealjs.css
+build/html/revealjs.css: $(PKG)/decks/assets/revealjs.css
 	$(publish-copy)
 
 # ---- each output folder gets its own copy of the media it links, so that it can be
@@ -219,11 +221,11 @@ endif
 
 ## dist: build/dist/<course>-{slides,handouts,html}.zip: each output with its media, to hand over
 dist: all
-	$(Q)$(PY) -m lecturemedia.dist $(DECKS)
+	$(Q)$(PY) -m lecturemedia.publish.dist $(DECKS)
 
 ## new-animation: NAME=<name>: write computations/<name>.py and scenes/<name>.py, a working example
 new-animation: | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.scaffold "$(NAME)"
+	$(Q)$(PY) -m lecturemedia.animations.scaffold "$(NAME)"
 
 ## test: run the test suite (sets up first)
 test: $(SETUP) node_modules/.package-lock.json build/.setup/test
@@ -251,7 +253,7 @@ help:
 
 endif
 
-# ---- live preview: make watch, make still (scripts/lecturemedia/watch.py, still.py)
+# ---- live preview: make watch, make still (lecturemedia.preview.watch, lecturemedia.animations.still_command)
 # `watch` takes no lock (it is in UNLOCKED): the makes it runs take it, one at a time.
 ifdef LECTURE_INNER
 PORT ?= 8000
@@ -259,9 +261,9 @@ PORT ?= 8000
 
 ## watch: serve build/html/ at http://127.0.0.1:$PORT/ (PORT=8000), rebuild on every save, reload the page; STILLS=1: stills, not videos
 watch: | $(SETUP)
-	@$(PY) -u -m lecturemedia.watch --port $(PORT) $(if $(filter-out 0,$(STILLS)),--stills) -- $(MAKEOVERRIDES)
+	@$(PY) -u -m lecturemedia.preview.watch --port $(PORT) $(if $(filter-out 0,$(STILLS)),--stills) -- $(MAKEOVERRIDES)
 
 ## still: NAME=<scene> [AT=<seconds>]: build/stills/<scene>.png, one frame of the scene (the last by default), no video
 still: | $(SETUP) traces
-	$(Q)$(PY) -m lecturemedia.still "$(NAME)" --quality $(QUALITY) $(if $(AT),--at "$(AT)")
+	$(Q)$(PY) -m lecturemedia.animations.still_command "$(NAME)" --quality $(QUALITY) $(if $(AT),--at "$(AT)")
 endif

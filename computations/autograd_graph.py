@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lecturemedia.computation import Params, Record
+from lecturemedia.animations.computation import Params, Record
 
 
 class Parameters(Params):

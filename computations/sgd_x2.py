@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from typing import Literal
 
-from lecturemedia.computation import Field, Params, Record
+from lecturemedia.animations.computation import Field, Params, Record
 
 SLOW_RATIO = 0.5  # still more than half-way from the minimum after all steps: too slow
 

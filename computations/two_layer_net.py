@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lecturemedia.computation import Field, Params, Record
+from lecturemedia.animations.computation import Field, Params, Record
 
 D_IN, D_OUT = 2, 2
 GRID_MARGIN = 1.0

@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lecturemedia.scene import TraceScene as TraceScene  # progress, poster: the engine's
-from lecturemedia.scene import trace as trace  # a scene reads its trace; it never recomputes
-from lecturemedia.templating import num as num  # the decks' number format, for the scenes
+from lecturemedia.animations.scene import TraceScene as TraceScene  # progress, poster: the engine's
+from lecturemedia.animations.scene import trace as trace  # a scene reads its trace; it never recomputes
+from lecturemedia.numbers import num as num  # the decks' number format, for the scenes
 from manim import BLUE_C, GREY_B, ORANGE, RED_C, WHITE, Text
 
 VALUE = BLUE_C  # forward values

@@ -151,12 +151,12 @@ def bench_videos(project: Project, scratch: Path) -> None:
 
 def bench_watch(project: Project, scratch: Path) -> None:
     """make watch: from saving a one-line edit of a deck to its new HTML served, and to its new PDF."""
-    from lecturemedia import watch
+    from lecturemedia.preview import client
 
     deck = sorted(p.stem for p in project.path("slides_src").glob("*.md"))[0]
     print(f"watch: saving a one-line edit of {deck}, median of 10 (aims: HTML 1 s, PDF 2.5 s)")
     make_args = [f"VENV={sys.prefix}", "SETUP="]
-    result = watch.measure_latency(project.root, deck, n=10, make_args=make_args, env=project.env)
+    result = client.measure_latency(project.root, deck, n=10, make_args=make_args, env=project.env)
     print(row("to the new HTML served", result["html_median"]))
     print(row("  of which make, to the HTML written", result["make_html_median"]))
     print(row("to the new PDF written", result["pdf_median"]))
@@ -205,7 +205,7 @@ def end_left_worker(project: Project) -> None:
 @contextmanager
 def still_worker(project: Project) -> Iterator[None]:
     """What the first `make still` leaves behind, as `make watch STILLS=1` does: Manim kept imported."""
-    from lecturemedia import watch
+    from lecturemedia.preview import builder, watch
 
     worker = watch.start_still_worker(project.root)
     try:
@@ -216,7 +216,7 @@ def still_worker(project: Project) -> Iterator[None]:
             time.sleep(0.1)
         yield
     finally:
-        watch.end_group(worker.pid, worker)
+        builder.end_group(worker.pid, worker)
 
 
 def rendered_scenes(project: Project) -> list[str]:

@@ -22,7 +22,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from lecturemedia import markdown_code, outputs, paths
+from lecturemedia import outputs, paths
+from lecturemedia.decks import markdown_code
 from lecturemedia.project_copy import Project, copy_course, copy_project
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, VIDEOS, engine_at, logged_error, page_texts, squash, stderr_tail
-from lecturemedia import computation, outputs, traces
+from lecturemedia import outputs
+from lecturemedia.animations import computation, traces
 from lecturemedia.errors import UserError
+from lecturemedia.numbers import num
 from lecturemedia.project_copy import Project
-from lecturemedia.templating import num
 
 TRACE = "build/traces/descent.json"
 

@@ -69,7 +69,7 @@ def test_editing_one_scene_rerenders_it_and_the_decks_that_place_it(fixture_rebu
 def render(project: Project, name: str) -> subprocess.CompletedProcess[str]:
     """The render step as make runs it, without make (which would remake a missing trace)."""
     return subprocess.run(
-        [sys.executable, "-m", "lecturemedia.video", name, "--quality", "test"],
+        [sys.executable, "-m", "lecturemedia.animations.video", name, "--quality", "test"],
         cwd=project.root,
         capture_output=True,
         text=True,

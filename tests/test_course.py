@@ -35,7 +35,9 @@ from conftest import (
     prose_lines,
     questions,
 )
-from lecturemedia import computation, config, paths, templating, traces
+from lecturemedia import config, paths
+from lecturemedia.animations import computation, parameters, traces
+from lecturemedia.decks import templating
 from lecturemedia.project_copy import Project
 from PIL import Image
 
@@ -48,6 +50,11 @@ TEST_SIZE = (256, 144)  # QUALITY=test
 def course_yaml() -> config.Config:
     with engine_at(REPO):
         return config.load(REPO / "course.yaml")
+
+
+def course_params(name: str) -> Any:
+    with engine_at(REPO):
+        return parameters.load(REPO / "course.yaml")[name]
 
 
 def md(project: Project, deck: str) -> str:
@@ -272,7 +279,7 @@ def test_every_scene_renders_a_video_of_the_test_size_and_a_poster_that_shows_so
 
 @pytest.mark.parametrize("name", COMPUTATIONS)
 def test_every_trace_was_made_with_course_yamls_parameters(course_built: Project, name: str) -> None:
-    wanted = course_yaml().traces[name].model_dump(mode="json")
+    wanted = course_params(name).model_dump(mode="json")
     with engine_at(course_built.root):
         trace = traces.load(name, params=wanted)
     assert trace.provenance.params == wanted
@@ -282,10 +289,10 @@ def test_every_trace_was_made_with_course_yamls_parameters(course_built: Project
 def test_running_a_computation_again_gives_the_same_bytes(course_built: Project, name: str) -> None:
     with engine_at(REPO):
         comp = computation.load(name)
-        params = course_yaml().traces[name]
+        params = course_params(name)
         import torch
 
-        torch.manual_seed(0)  # as lecturemedia.compute seeds every run
+        torch.manual_seed(0)  # as lecturemedia.animations.compute seeds every run
         result = comp.run(params)
         again = traces.dumps(traces.envelope(name, params, comp.result.model_validate(result.model_dump())))
     assert again == course_built.path(f"build/traces/{name}.json").read_text(encoding="utf-8")

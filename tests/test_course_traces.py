@@ -13,7 +13,7 @@ from typing import Any
 import nbformat
 import pytest
 from conftest import REPO, engine_at
-from lecturemedia import computation, config, traces
+from lecturemedia.animations import computation, parameters, traces
 from lecturemedia.project_copy import Project
 from nbclient import NotebookClient
 
@@ -22,7 +22,7 @@ LAB = REPO / "labs" / "sesion3_red_desde_cero.ipynb"
 
 def course_params(name: str) -> Any:
     with engine_at(REPO):
-        return config.load(REPO / "course.yaml").traces[name]
+        return parameters.load(REPO / "course.yaml")[name]
 
 
 def module(name: str) -> Any:

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from lecturemedia.markdown_code import regions
+from lecturemedia.decks.markdown_code import regions
 
 CORPUS = Path(__file__).parent / "corpus"
 DECKS = sorted(json.loads((CORPUS / "expected.json").read_text(encoding="utf-8")))

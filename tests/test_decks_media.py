@@ -21,9 +21,9 @@ from conftest import (
     placed_videos,
     squash,
 )
-from lecturemedia import traces
+from lecturemedia.animations import traces
+from lecturemedia.numbers import num
 from lecturemedia.project_copy import Project
-from lecturemedia.templating import num
 from pypdf import PdfReader
 
 DECKS = sorted(p.stem for p in (FIXTURE / "slides_src").glob("*.md"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import append_frame, stderr_tail
-from lecturemedia import templating
+from lecturemedia.decks import templating
 from lecturemedia.errors import UserError
 from lecturemedia.project_copy import Project
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import pdf_text
-from lecturemedia import watch
+from lecturemedia.preview import builder, client, pages, server, sources, watch
 from lecturemedia.project_copy import Project
 
 # ---- the pure pieces
@@ -31,24 +31,24 @@ def test_sources_are_what_a_build_reads(tmp_path: Path) -> None:
     yes += ["scenes/sgd_x2.py", "computations/sgd_x2.py"]
     no = ["build/html/deck.html", "README.md", "scenes/__pycache__/x.pyc", "slides_src/.deck.md.swp"]
     no += ["slides_src/deck.md~", "slides_src/4913", "slides_src/.#deck.md", ".git/index", "slides_src/x.tmp"]
-    assert all(watch.is_source(root, str(root / p)) for p in yes)
-    assert not any(watch.is_source(root, str(root / p)) for p in no)
+    assert all(sources.is_source(root, str(root / p)) for p in yes)
+    assert not any(sources.is_source(root, str(root / p)) for p in no)
 
 
 def test_the_script_goes_before_the_end_of_body() -> None:
-    assert watch.inject(b"<html><body><p>x</p></body></html>") == (
-        b"<html><body><p>x</p>" + watch.SCRIPT_TAG + b"\n</body></html>"
+    assert pages.inject(b"<html><body><p>x</p></body></html>") == (
+        b"<html><body><p>x</p>" + pages.SCRIPT_TAG + b"\n</body></html>"
     )
-    assert watch.inject(b"<p>x</p>").endswith(watch.SCRIPT_TAG)
+    assert pages.inject(b"<p>x</p>").endswith(pages.SCRIPT_TAG)
 
 
-def _site(folder: Path) -> watch.Site:
+def _site(folder: Path) -> pages.Site:
     (folder / "videos").mkdir(parents=True)
     (folder / "a.html").write_text('<video poster="videos/x.png" src="videos/x.mp4"></video>')
     (folder / "b.html").write_text('<img src="tikz/t.svg"><a href="https://example.org/x.mp4">x</a>')
     (folder / "videos" / "x.mp4").write_bytes(b"1")
     (folder / "videos" / "x.png").write_bytes(b"1")
-    return watch.Site(folder)
+    return pages.Site(folder)
 
 
 def test_a_deck_reloads_when_it_or_what_it_shows_changes(tmp_path: Path) -> None:
@@ -76,27 +76,28 @@ def test_the_error_text_is_the_builds_message() -> None:
         "error: slides_src/deck.md:12: 'nope' is undefined; defined here: course, traces, video\n"
     )
     assert (
-        watch.error_message(stderr) == "slides_src/deck.md:12: 'nope' is undefined; defined here: course, traces, video"
+        builder.error_message(stderr)
+        == "slides_src/deck.md:12: 'nope' is undefined; defined here: course, traces, video"
     )
-    assert watch.error_message("make: *** No rule to make target 'x'.  Stop.\n") == (
+    assert builder.error_message("make: *** No rule to make target 'x'.  Stop.\n") == (
         "make: *** No rule to make target 'x'.  Stop."
     )
 
 
 def test_byte_ranges() -> None:
-    assert watch.byte_range(None, 100) is None
-    assert watch.byte_range("bytes=0-", 100) == (0, 100)
-    assert watch.byte_range("bytes=10-19", 100) == (10, 20)
-    assert watch.byte_range("bytes=-10", 100) == (90, 100)
-    assert watch.byte_range("bytes=200-", 100) is None
+    assert server.byte_range(None, 100) is None
+    assert server.byte_range("bytes=0-", 100) == (0, 100)
+    assert server.byte_range("bytes=10-19", 100) == (10, 20)
+    assert server.byte_range("bytes=-10", 100) == (90, 100)
+    assert server.byte_range("bytes=200-", 100) is None
 
 
 def test_the_scenes_a_save_touches() -> None:
     scenes = ["a", "b"]
-    assert watch.scenes_touched(["scenes/a.py"], scenes) == ["a"]
-    assert watch.scenes_touched(["computations/b.py"], scenes) == ["b"]
-    assert watch.scenes_touched(["scenes/common.py"], scenes) == ["a", "b"]
-    assert watch.scenes_touched(["slides_src/x.md", "scenes/sedAx1b2c", "scenes/.a.py.kate"], scenes) == []
+    assert sources.scenes_touched(["scenes/a.py"], scenes) == ["a"]
+    assert sources.scenes_touched(["computations/b.py"], scenes) == ["b"]
+    assert sources.scenes_touched(["scenes/common.py"], scenes) == ["a", "b"]
+    assert sources.scenes_touched(["slides_src/x.md", "scenes/sedAx1b2c", "scenes/.a.py.kate"], scenes) == []
 
 
 # ---- the watcher on a copy of the project
@@ -118,12 +119,15 @@ def _marked(mark: str) -> list[int]:
 MAKE_WATCH = ["make", f"VENV={sys.prefix}", "SETUP=", "PORT=0", "watch"]
 
 
+Watching = tuple[Project, client.Preview, client.EventStream, str]
+
+
 @pytest.fixture
-def watching(fixture_rebuilt: Project) -> Iterator[tuple[Project, watch.Preview, watch.EventStream, str]]:
+def watching(fixture_rebuilt: Project) -> Iterator[Watching]:
     """`make watch` running on a built copy, its first build done; and the mark of its processes."""
     mark = f"watch-test-{uuid.uuid4().hex}"
     env = {**fixture_rebuilt.env, "LECTUREMEDIA_TEST_MARK": mark}
-    with watch.running(MAKE_WATCH, fixture_rebuilt.root, env) as preview:
+    with client.running(MAKE_WATCH, fixture_rebuilt.root, env) as preview:
         events = preview.events()
         events.next("built", timeout=300)
         yield fixture_rebuilt, preview, events, mark
@@ -135,18 +139,18 @@ def _decks(project: Project) -> list[str]:
 
 
 @pytest.mark.slow
-def test_an_edit_reloads_its_deck_and_no_other(watching: tuple[Project, watch.Preview, watch.EventStream, str]) -> None:
+def test_an_edit_reloads_its_deck_and_no_other(watching: Watching) -> None:
     project, preview, events, _ = watching
     deck, other = _decks(project)[:2]
     assert preview.url.startswith("http://127.0.0.1:")
     events.drain()
-    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "palabra-nueva"))
+    project.edit(f"slides_src/{deck}.md", lambda s: client.mark_line(s, "palabra-nueva"))
     reload = events.next("reload", timeout=120)
     assert reload["decks"] == [deck]
     page = preview.get(f"{deck}.html")
     assert b"palabra-nueva" in page
-    assert watch.SCRIPT_TAG in page  # served with the reload script ...
-    assert watch.SCRIPT_TAG not in project.path(f"build/html/{deck}.html").read_bytes()  # ... not built with it
+    assert pages.SCRIPT_TAG in page  # served with the reload script ...
+    assert pages.SCRIPT_TAG not in project.path(f"build/html/{deck}.html").read_bytes()  # ... not built with it
     assert preview.get("__watch/watch.js").startswith(b"//")
     built = events.next("built", timeout=120)
     assert built["ok"] and built["decks"] == [deck]
@@ -156,10 +160,10 @@ def test_an_edit_reloads_its_deck_and_no_other(watching: tuple[Project, watch.Pr
 
 @pytest.mark.slow
 def test_a_scene_edit_renders_its_video_again_and_reloads_the_decks_showing_it(
-    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+    watching: Watching,
 ) -> None:
     project, preview, events, _ = watching
-    scene = watch.scene_names(project.root)[0]
+    scene = sources.scene_names(project.root)[0]
     video = f"videos/{scene}.mp4"
     showing = [d for d in _decks(project) if video in project.path(f"build/html/{d}.html").read_text(encoding="utf-8")]
     assert showing
@@ -173,15 +177,15 @@ def test_a_scene_edit_renders_its_video_again_and_reloads_the_decks_showing_it(
 
 @pytest.mark.slow
 def test_a_save_while_the_pdf_is_made_ends_with_the_pdf_of_the_last_save(
-    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+    watching: Watching,
 ) -> None:
     """The second save may stop the first one's PDF (once its HTML is served): the next build makes it."""
     project, preview, events, _ = watching
     deck = _decks(project)[0]
     events.drain()
-    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "primera"))
+    project.edit(f"slides_src/{deck}.md", lambda s: client.mark_line(s, "primera"))
     events.next("reload", timeout=120, where=lambda d: deck in d["decks"])
-    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "segunda"))
+    project.edit(f"slides_src/{deck}.md", lambda s: client.mark_line(s, "segunda"))
     pdf = project.path(f"build/slides/{deck}.pdf")  # absent while a stopped PDF waits for the next build
     deadline = time.monotonic() + 120
     while not pdf.exists() or "segunda" not in pdf_text(pdf):
@@ -195,7 +199,7 @@ def test_a_save_while_the_pdf_is_made_ends_with_the_pdf_of_the_last_save(
 
 @pytest.mark.slow
 def test_a_save_by_temporary_file_and_rename_builds_once(
-    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+    watching: Watching,
 ) -> None:
     project, _, events, _ = watching
     deck = _decks(project)[0]
@@ -204,7 +208,7 @@ def test_a_save_by_temporary_file_and_rename_builds_once(
     events.drain()
     for word in ("uno", "dos"):  # as editors save: a temporary file, renamed over the deck; twice, quickly
         tmp = source.with_name(f".{source.name}.{word}.tmp")
-        tmp.write_text(watch.mark_line(text, word), encoding="utf-8")
+        tmp.write_text(client.mark_line(text, word), encoding="utf-8")
         tmp.replace(source)
         time.sleep(0.01)
     assert events.next("reload", timeout=120)["decks"] == [deck]
@@ -215,7 +219,7 @@ def test_a_save_by_temporary_file_and_rename_builds_once(
 
 @pytest.mark.slow
 def test_a_bad_edit_shows_the_error_until_a_good_one(
-    watching: tuple[Project, watch.Preview, watch.EventStream, str],
+    watching: Watching,
 ) -> None:
     project, preview, events, _ = watching
     deck = _decks(project)[0]
@@ -235,7 +239,7 @@ def test_a_bad_edit_shows_the_error_until_a_good_one(
     assert fresh.next("state", timeout=10)["error"]
     fresh.close()
 
-    source.write_text(watch.mark_line(good, "arreglado"), encoding="utf-8")
+    source.write_text(client.mark_line(good, "arreglado"), encoding="utf-8")
     assert events.next("state", timeout=120, where=lambda s: not s["error"])["error"] is None
     assert events.next("reload", timeout=120)["decks"] == [deck]
     assert b"arreglado" in preview.get(f"{deck}.html")
@@ -244,12 +248,12 @@ def test_a_bad_edit_shows_the_error_until_a_good_one(
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_a_stop_ends_everything_it_started(
-    how: str, watching: tuple[Project, watch.Preview, watch.EventStream, str]
+    how: str, watching: Watching
 ) -> None:
     project, preview, events, mark = watching
     deck = _decks(project)[0]
     events.drain()
-    project.edit(f"slides_src/{deck}.md", lambda s: watch.mark_line(s, "a-medias"))
+    project.edit(f"slides_src/{deck}.md", lambda s: client.mark_line(s, "a-medias"))
     events.next("state", timeout=60, where=lambda s: s["building"])
     time.sleep(0.3)  # make is running now
     assert len(_marked(mark)) > 2  # make watch, the watcher, the make it runs (and what that runs)
@@ -270,10 +274,10 @@ def test_a_stop_ends_everything_it_started(
 @pytest.mark.slow
 def test_with_stills_a_scene_edit_refreshes_its_still_not_its_video(fixture_rebuilt: Project) -> None:
     project = fixture_rebuilt
-    scene = watch.scene_names(project.root)[0]
+    scene = sources.scene_names(project.root)[0]
     videos = project.mtimes("build/videos/**/*")
     env = {**project.env, "STILLS": "1"}
-    with watch.running(MAKE_WATCH, project.root, env) as preview:
+    with client.running(MAKE_WATCH, project.root, env) as preview:
         events = preview.events()
         events.next("built", timeout=300)
         project.edit(f"scenes/{scene}.py", lambda s: s.replace("self.wait(1)", "self.wait(1.5)"))
@@ -293,7 +297,7 @@ def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
     from PIL import Image
 
     project = fixture_rebuilt
-    scene = watch.scene_names(project.root)[0]
+    scene = sources.scene_names(project.root)[0]
     videos = project.mtimes("build/videos/**/*")
     project.make("still", f"NAME={scene}")
     last = project.path(f"build/stills/{scene}.png")
@@ -314,7 +318,7 @@ def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
 
 TRICKY_SCENE = '''"""Tricky: animations whose end a still must not shortcut."""
 
-from lecturemedia.scene import TraceScene
+from lecturemedia.animations.scene import TraceScene
 from manim import (
     DOWN, LEFT, PI, RED, RIGHT, UP, ApplyMethod, Circle, Create, FadeOut, Homotopy, LaggedStart, Rotating,
     ShowPassingFlash, Square, Text, Transform, TransformMatchingShapes, Write,
@@ -372,7 +376,7 @@ def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fi
     from PIL import Image
 
     project = fixture_rebuilt
-    scene = watch.scene_names(project.root)[0]
+    scene = sources.scene_names(project.root)[0]
     video_end = Image.open(project.path(f"build/videos/test/{scene}-end.png")).convert("RGB").tobytes()
     still = project.path(f"build/stills/{scene}.png")
     project.make("still", f"NAME={scene}")
@@ -389,7 +393,7 @@ def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fi
         bad = project.make("still", "NAME=nope", check=False)
         assert bad.returncode != 0 and "no scene scenes/nope.py" in bad.stderr
     finally:
-        watch.end_group(worker.pid, worker)
+        builder.end_group(worker.pid, worker)
     assert worker.returncode is not None
     assert not project.path("build/.still.sock").exists()
 
@@ -398,7 +402,7 @@ def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fi
 def test_a_still_leaves_a_worker_for_the_next_that_ends_with_build(fixture_rebuilt: Project) -> None:
     """`make still` with no worker leaves one behind; the next still goes through it; `make clean` ends it."""
     project = fixture_rebuilt
-    scene = watch.scene_names(project.root)[0]
+    scene = sources.scene_names(project.root)[0]
     mark = f"still-worker-test-{uuid.uuid4().hex}"
     env = {"LECTURE_STILL_WORKER": "1", "LECTUREMEDIA_TEST_MARK": mark}
     try:
@@ -413,7 +417,7 @@ def test_a_still_leaves_a_worker_for_the_next_that_ends_with_build(fixture_rebui
         still = project.path(f"build/stills/{scene}.png")
         made_here = still.read_bytes()
         still.unlink()
-        asked = "import sys; from lecturemedia import still_worker; print(still_worker.ask(sys.argv[1:]))"
+        asked = "import sys; from lecturemedia.animations import still_worker; print(still_worker.ask(sys.argv[1:]))"
         answer = subprocess.run(
             [sys.executable, "-c", asked, scene, "--quality", "test"],
             cwd=project.root, env={**os.environ, **env}, capture_output=True, text=True, check=True,

@@ -1,13 +1,14 @@
-"""course.yaml: one loader, one schema, errors with the line; split into one file per reader.
+"""course.yaml: one loader, errors with the line; the course facts, written for the decks.
 
     course:   the course facts every deck takes as pandoc metadata (a deck may override them)
-    traces:   per computation (computations/<name>.py), its parameters
+    traces:   per computation (computations/<name>.py), its parameters: kept here as written,
+              with their lines; lecturemedia.animations.parameters validates them
 
 Unknown keys anywhere are errors naming the line and the keys that are known. Each part is
 written to build/config/ only when its content changes, so editing the year rebuilds the
 decks and no trace, and editing a learning rate rebuilds one trace and what reads it.
 
-    python -m lecturemedia.config split    (course.yaml -> build/config/*.json)
+    python -m lecturemedia.config split    (course.yaml -> build/config/course.json)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import computation, paths
+from . import paths
 from .errors import UserError, friendly_main
 
 TOP_LEVEL = ("course", "traces")
@@ -89,14 +90,14 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 @dataclass(frozen=True)
 class Config:
     course: CourseFacts
-    traces: dict[str, computation.Params]
+    traces: LinedDict  # computation name -> its parameters as written (a LinedDict each, or None)
 
 
-def _where(path: Path, line: int | None) -> str:
+def at_line(path: Path, line: int | None) -> str:
     return f"{paths.rel(path)}:{line}" if line else paths.rel(path)
 
 
-def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     """The line of the deepest key of `loc` that the YAML has."""
     line = getattr(data, "line", None)
     for key in loc:
@@ -110,11 +111,11 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _validation_error(path: Path, section: str, raw: Any, exc: ValidationError, known: list[str]) -> UserError:
+def validation_error(path: Path, section: str, raw: Any, exc: ValidationError, known: list[str]) -> UserError:
     err = exc.errors()[0]
     loc = tuple(err["loc"])
     field = ".".join(str(p) for p in (section, *loc))
-    where = _where(path, _line_of(raw, loc))
+    where = at_line(path, line_of(raw, loc))
     if err["type"] == "extra_forbidden":
         return UserError(f"{where}: unknown key {field}; the keys of {section} are: {', '.join(known)}")
     return UserError(f"{where}: {field}: {err['msg']}")
@@ -133,7 +134,7 @@ def load(path: Path = paths.CONFIG_FILE) -> Config:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = _where(path, mark.line + 1 if mark else None)
+        where = at_line(path, mark.line + 1 if mark else None)
         raise UserError(f"{where}: not valid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{shown}: not valid YAML: {exc}") from None
@@ -145,52 +146,36 @@ def load(path: Path = paths.CONFIG_FILE) -> Config:
     for key in data:
         if key not in TOP_LEVEL:
             raise UserError(
-                f"{_where(path, data.lines[key])}: unknown section {key!r}; the sections are: {', '.join(TOP_LEVEL)}"
+                f"{at_line(path, data.lines[key])}: unknown section {key!r}; the sections are: {', '.join(TOP_LEVEL)}"
             )
     course_raw = data.get("course") or {}
     try:
         course = CourseFacts.model_validate(course_raw)
     except ValidationError as exc:
-        raise _validation_error(path, "course", course_raw, exc, list(CourseFacts.model_fields)) from None
-    traces_raw = data.get("traces") or {}
-    if not isinstance(traces_raw, dict):
-        raise UserError(f"{_where(path, data.lines.get('traces'))}: traces: should map computation names to parameters")
-    known = computation.names()
-    for name in traces_raw:
-        if name not in known:
-            line = traces_raw.lines[name] if isinstance(traces_raw, LinedDict) else None
-            raise UserError(
-                f"{_where(path, line)}: traces.{name}: there is no computations/{name}.py; "
-                f"the computations are: {', '.join(known) or '(none)'}"
-            )
-    params: dict[str, computation.Params] = {}
-    for name in known:
-        model = computation.load(name).parameters
-        raw = traces_raw.get(name) or {}
-        try:
-            params[name] = model.model_validate(raw)
-        except ValidationError as exc:
-            raise _validation_error(path, f"traces.{name}", raw, exc, list(model.model_fields)) from None
-    return Config(course=course, traces=params)
+        raise validation_error(path, "course", course_raw, exc, list(CourseFacts.model_fields)) from None
+    traces_raw = data.get("traces") or _empty(data.lines.get("traces", data.line))
+    if not isinstance(traces_raw, LinedDict):
+        where = at_line(path, data.lines.get("traces"))
+        raise UserError(f"{where}: traces: should map computation names to parameters")
+    return Config(course=course, traces=traces_raw)
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def _empty(line: int) -> LinedDict:
+    empty = LinedDict()
+    empty.lines, empty.line = {}, line
+    return empty
+
+
+def write_json(path: Path, content: Any) -> None:
+    """A part of course.yaml as its readers take it, rewritten only when it changes."""
+    text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    paths.write_atomic(path, text, only_if_changed=True)
 
 
 def split(path: Path, out_dir: Path) -> None:
-    """course.json, trace-<name>.json and environment.json under out_dir, each only if changed."""
-    from .traces import torch_version
-
+    """course.json under out_dir, only if changed."""
     config = load(path)
-    parts: dict[str, Any] = {"course": pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True))}
-    parts["environment"] = {"torch": torch_version()}
-    parts.update({f"trace-{k}": v.model_dump(mode="json") for k, v in config.traces.items()})
-    for part, content in parts.items():
-        paths.write_atomic(out_dir / f"{part}.json", _json(content), only_if_changed=True)
-    for stale in out_dir.glob("trace-*.json"):
-        if stale.stem.removeprefix("trace-") not in config.traces:
-            stale.unlink()
+    write_json(out_dir / "course.json", pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True)))
 
 
 def pandoc_metadata(course: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,6 @@ CONFIG_FILE = ROOT / "course.yaml"
 BUILD = ROOT / "build"
 CONFIG_DIR = BUILD / "config"
 TRACES_DIR = Path(os.environ.get("LECTURE_TRACES", BUILD / "traces"))
-FILTERS = Path(__file__).parent / "filters"
 
 # Each output of a deck: its folder under build/, its file suffix, the media it needs beside it.
 DECK_OUTPUTS = {

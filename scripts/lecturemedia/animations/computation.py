@@ -24,8 +24,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as Field  # re-exported: computations declare bounds with it
 
-from . import paths
-from .errors import UserError
+from .. import paths
+from ..errors import UserError
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -110,9 +110,13 @@ def load(name: str) -> Computation:
     parameters = getattr(module, "Parameters", None)
     result = getattr(module, "Result", None)
     if not (isinstance(parameters, type) and issubclass(parameters, Params)):
-        raise UserError(f"{where}: needs `class Parameters(Params)` (from lecturemedia.computation import Params)")
+        raise UserError(
+            f"{where}: needs `class Parameters(Params)` (from lecturemedia.animations.computation import Params)"
+        )
     if not (isinstance(result, type) and issubclass(result, Record)):
-        raise UserError(f"{where}: needs `class Result(Record)` (from lecturemedia.computation import Record)")
+        raise UserError(
+            f"{where}: needs `class Result(Record)` (from lecturemedia.animations.computation import Record)"
+        )
     if not callable(getattr(module, "compute", None)):
         raise UserError(f"{where}: needs `def compute(params: Parameters) -> Result`")
     _loaded[name] = Computation(name, module, parameters, result)

@@ -1,6 +1,6 @@
 """Run one computation with PyTorch and write its trace.
 
-    python -m lecturemedia.compute NAME
+    python -m lecturemedia.animations.compute NAME
 
 The parameters come from build/config/trace-NAME.json (made from course.yaml). An
 exception in the computation is reported at its line; a result that does not match what
@@ -15,16 +15,17 @@ import traceback
 
 from pydantic import ValidationError
 
-from . import computation, console, outputs, paths, traces
-from .errors import UserError, friendly_main
+from .. import console, outputs, paths
+from ..errors import UserError, friendly_main
+from . import computation, traces
 
 
 def params_for(comp: computation.Computation) -> computation.Params:
-    from . import config
+    from . import parameters
 
     wanted = traces.expected_params(comp.name)
     if wanted is None:
-        return config.load().traces[comp.name]
+        return parameters.load()[comp.name]
     return comp.parameters.model_validate(wanted)
 
 
@@ -78,7 +79,7 @@ def run(name: str) -> None:
 def main() -> None:
     names = sys.argv[1:]
     if not names:
-        raise SystemExit("usage: python -m lecturemedia.compute NAME...")
+        raise SystemExit("usage: python -m lecturemedia.animations.compute NAME...")
     for name in names:
         run(name)
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from .. import paths
 
 
 @contextmanager

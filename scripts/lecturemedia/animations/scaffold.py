@@ -13,8 +13,9 @@ import keyword
 import re
 import sys
 
-from . import computation, paths
-from .errors import UserError, friendly_main
+from .. import paths
+from ..errors import UserError, friendly_main
+from . import computation
 from .video import scene_class_name
 
 COMPUTATION = '''"""{title}: what PyTorch computes for the animation `{name}`.
@@ -26,7 +27,7 @@ and scenes import this file for the Result's fields, and should not wait for PyT
 
 from __future__ import annotations
 
-from lecturemedia.computation import Field, Params, Record
+from lecturemedia.animations.computation import Field, Params, Record
 
 
 class Parameters(Params):
@@ -78,8 +79,8 @@ for one frame); place it in a deck with << video("{name}") >>.
 
 from __future__ import annotations
 
-from lecturemedia.scene import TraceScene, trace
-from lecturemedia.templating import num  # numbers as the decks write them
+from lecturemedia.animations.scene import TraceScene, trace
+from lecturemedia.numbers import num  # numbers as the decks write them
 from manim import BLUE_C, DOWN, LEFT, ORANGE, RIGHT, UP, Axes, Create, Dot, FadeIn, Text, Transform, VGroup
 
 
@@ -128,7 +129,7 @@ WORDS = {
 
 def course_language() -> str:
     """The course's language (course.lang in course.yaml, read by its one loader), if WORDS has it."""
-    from . import config
+    from .. import config
 
     lang = (config.load().course.lang or "en").split("-")[0].split("_")[0]
     return lang if lang in WORDS else "en"

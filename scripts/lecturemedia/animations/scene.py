@@ -1,6 +1,6 @@
 """What the engine gives a scene: `trace(name)` and `TraceScene`.
 
-    from lecturemedia.scene import TraceScene, trace
+    from lecturemedia.animations.scene import TraceScene, trace
 
     class MyAnimation(TraceScene):
         title = "What the animation shows"      # the opening title card (and first caption)
@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 
 from manim import FadeOut, Scene, Text
 
-from . import console, traces
+from .. import console
+from . import traces
 
 TITLE_SECONDS = 1.5
 

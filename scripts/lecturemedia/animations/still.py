@@ -1,6 +1,9 @@
 """One frame of a scene, without encoding a video: build/stills/<scene>.png.
 
-    python -m lecturemedia.still NAME [--at SECONDS] [--quality preview|final|test]
+    python -m lecturemedia.animations.still NAME [--at SECONDS] [--quality preview|final|test]
+
+makes it in this process (what the still worker's children run); `make still` goes through
+lecturemedia.animations.still_command, which asks a warm worker first.
 
 The last frame by default. Every animation is skipped (Manim's still mode: each one jumps
 to its end, no frame is drawn); with --at, the animation playing at that moment is drawn
@@ -19,8 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import manim_speedups, paths, still_worker, video
-from .errors import UserError, friendly_main
+from .. import paths
+from ..errors import UserError, friendly_main
+from . import manim_speedups, video
 
 
 def still_path(name: str) -> Path:
@@ -205,15 +209,15 @@ def explain(name: str, exc: BaseException) -> str:
     return f"{where}: {type(exc).__name__}: {exc}{code}"
 
 
-@friendly_main
-def main() -> None:
+def request(argv: list[str]) -> tuple[str, str, float | None]:
+    """The scene, quality and moment a still is asked for, checked: (name, quality, at)."""
     parser = argparse.ArgumentParser(
-        prog="python -m lecturemedia.still", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="make still", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("name", help="scene: scenes/NAME.py")
     parser.add_argument("--at", default=None, help="seconds from the start (default: the last frame)")
     parser.add_argument("--quality", choices=list(video.QUALITIES), default="preview")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not args.name:
         known = ", ".join(paths.scene_names())
         raise UserError(f"which scene? make still NAME=<scene> [AT=<seconds>]; the scenes are: {known}")
@@ -221,13 +225,13 @@ def main() -> None:
         at = None if args.at is None else float(args.at)
     except ValueError:
         raise UserError(f"AT={args.at}: a moment of the scene, in seconds from its start (0 or more)") from None
-    check_request(args.name, at)  # a typo leaves no worker behind
-    if not os.environ.get(still_worker.HERE):
-        status = still_worker.ask(sys.argv[1:])  # a worker keeps Manim imported
-        if status is not None:
-            sys.exit(status)
-        still_worker.leave_behind()  # for the next still, warming up beside this one
-    grab(args.name, args.quality, at)
+    check_request(args.name, at)
+    return args.name, args.quality, at
+
+
+@friendly_main
+def main() -> None:
+    grab(*request(sys.argv[1:]))
 
 
 if __name__ == "__main__":

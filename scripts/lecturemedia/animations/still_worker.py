@@ -1,9 +1,9 @@
 """A warm still maker: Manim imported once, each still in a fork.
 
-    python -m lecturemedia.still_worker [--idle SECONDS]
+    python -m lecturemedia.animations.still_worker [--idle SECONDS]
 
 Importing Manim is half of a still's time. The worker imports it, then listens on
-build/.still.sock; `make still` (lecturemedia.still) asks it first and makes the still
+build/.still.sock; `make still` (lecturemedia.animations.still_command) asks it first and makes the still
 itself when no worker answers. Each request is served by a forked child with the asking
 process's environment, so a scene's module, its traces and Manim's configuration are read
 afresh every time and a scene that fails takes nothing down with it. The worker is
@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from . import paths
+from .. import paths
 
 SOCKET = paths.BUILD / ".still.sock"
 LOCK = paths.BUILD / ".still.lock"
@@ -53,7 +53,8 @@ def _address() -> str:
 
 
 def ask(args: Sequence[str]) -> int | None:
-    """Have the worker run `python -m lecturemedia.still ARGS`: its exit status, or None if no worker answers."""
+    """Have the worker run `python -m lecturemedia.animations.still ARGS`: its exit status, or None if
+    no worker answers."""
     try:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         conn.connect(_address())
@@ -94,7 +95,7 @@ def leave_behind() -> None:
         LOG.parent.mkdir(parents=True, exist_ok=True)
         with LOG.open("ab") as log:
             subprocess.Popen(
-                [sys.executable, "-m", "lecturemedia.still_worker", "--idle", str(IDLE_SECONDS)],
+                [sys.executable, "-m", "lecturemedia.animations.still_worker", "--idle", str(IDLE_SECONDS)],
                 cwd=paths.ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 close_fds=True, start_new_session=True,
             )  # fmt: skip
@@ -154,7 +155,8 @@ def serve(idle: float | None = None, parent: int | None = None) -> None:
             if _still_ours(ours):
                 SOCKET.unlink(missing_ok=True)
     again = [*(["--idle", str(idle)] if idle is not None else []), *(["--parent", str(parent)] if parent else [])]
-    os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.still_worker", *again])  # the engine changed
+    # the engine changed: start again
+    os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.animations.still_worker", *again])
 
 
 def _alive(pid: int) -> bool:
@@ -175,7 +177,8 @@ def _engine_stamp() -> list[int]:
     import manim
 
     site_packages = Path(manim.__file__).parent.parent
-    return [p.stat().st_mtime_ns for p in [site_packages, *sorted(Path(__file__).parent.glob("*.py"))]]
+    engine = sorted(Path(__file__).parent.parent.rglob("*.py"))  # every stage's modules and the ground's
+    return [p.stat().st_mtime_ns for p in [site_packages, *engine]]
 
 
 def _answer(conn: socket.socket, server: socket.socket) -> None:
@@ -221,7 +224,7 @@ def _child(args: list[str], env: dict[str, str], out: IO[bytes], err: IO[bytes],
         os.environ[HERE] = "1"
         from . import still
 
-        sys.argv = ["lecturemedia.still", *args]
+        sys.argv = ["lecturemedia.animations.still", *args]
         try:
             still.main()
             status = 0
@@ -237,7 +240,7 @@ def _child(args: list[str], env: dict[str, str], out: IO[bytes], err: IO[bytes],
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lecturemedia.still_worker", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m lecturemedia.animations.still_worker", description=__doc__)
     parser.add_argument("--idle", type=float, default=None, help="end after so many seconds without a request")
     parser.add_argument("--parent", type=int, default=None, help="end when this process (the watcher) ends")
     args = parser.parse_args(argv)

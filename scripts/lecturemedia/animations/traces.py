@@ -21,8 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import computation, outputs, paths
-from .errors import UserError
+from .. import outputs, paths
+from ..errors import UserError
+from . import computation
 
 FORMAT = 2
 LOADED: set[str] = set()  # the traces this process read (a render records them for Make)

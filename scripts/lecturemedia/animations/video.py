@@ -1,6 +1,6 @@
 """Render one scene to build/videos/[QUALITY/]NAME.mp4 and its poster NAME.png.
 
-    python -m lecturemedia.video NAME [--quality preview|final|test]
+    python -m lecturemedia.animations.video NAME [--quality preview|final|test]
 
 The trace is checked before Manim is imported; the scene renders in this process, so an
 exception in it is reported as the scene's file:line, and a LaTeX failure as the formula
@@ -21,8 +21,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import computation, console, manim_speedups, outputs, paths, traces
-from .errors import UserError, friendly_main
+from .. import console, outputs, paths
+from ..errors import UserError, friendly_main
+from . import computation, manim_speedups, traces
 
 QUALITIES: dict[str, dict[str, Any]] = {
     "preview": {"pixel_width": 854, "pixel_height": 480, "frame_rate": 15},  # Manim's -ql
@@ -127,7 +128,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     if not companions[".png"].exists():
         raise UserError(
             f"scenes/{name}.py: no poster was saved; its scene should derive from TraceScene "
-            "(from lecturemedia.scene import TraceScene)"
+            "(from lecturemedia.animations.scene import TraceScene)"
         )
     if companions[".srt"].read_text(encoding="utf-8").count(" --> ") < 2:  # the title card's alone
         console.warn(f'scenes/{name}.py has no captions: say what happens with self.say("…") as it happens')
@@ -201,7 +202,9 @@ def explain(name: str, exc: BaseException, messages: list[str], log_path: Path) 
 @friendly_main
 def main() -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m lecturemedia.video", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m lecturemedia.animations.video",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("name", help="scene: scenes/NAME.py")
     parser.add_argument("--quality", choices=list(QUALITIES), default="preview")

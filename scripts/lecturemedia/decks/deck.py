@@ -1,10 +1,10 @@
 """Build one deck: its dependencies, its Markdown, its PDF (slides or handout), its HTML.
 
-python -m lecturemedia.deck deps NAME      build/deps/NAME.d, for Make
-python -m lecturemedia.deck md NAME        build/md/NAME.md (the rendered template)
-python -m lecturemedia.deck pdf NAME       build/slides/NAME.pdf
-python -m lecturemedia.deck handout NAME   build/handouts/NAME.pdf
-python -m lecturemedia.deck html NAME      build/html/NAME.html
+python -m lecturemedia.decks.deck deps NAME      build/deps/NAME.d, for Make
+python -m lecturemedia.decks.deck md NAME        build/md/NAME.md (the rendered template)
+python -m lecturemedia.decks.deck pdf NAME       build/slides/NAME.pdf
+python -m lecturemedia.decks.deck handout NAME   build/handouts/NAME.pdf
+python -m lecturemedia.decks.deck html NAME      build/html/NAME.html
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import console, outputs, paths
-from .errors import UserError, friendly_main
+from .. import console, outputs, paths
+from ..errors import UserError, friendly_main
 
 # Each step imports what it uses: `make html` after an edit starts three of them, and
 # pydantic, Jinja or the LaTeX helpers would cost each one.
@@ -97,7 +97,7 @@ class Traces:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._cache:
-            from . import traces  # imported on use: most decks read no trace
+            from ..animations import traces  # imported on use: most decks read no trace
 
             known = paths.computation_names()
             if name not in known:
@@ -196,7 +196,9 @@ def build_pdf(name: str, handout: bool) -> None:
 @friendly_main
 def main() -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m lecturemedia.deck", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m lecturemedia.decks.deck",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("step", choices=["deps", "md", "pdf", "handout", "html"])
     parser.add_argument("name", help="deck name: slides_src/NAME.md")

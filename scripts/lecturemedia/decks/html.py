@@ -10,8 +10,9 @@ import re
 import time
 from pathlib import Path
 
-from . import console, outputs, pandoc, paths
-from .errors import UserError
+from .. import console, outputs, paths
+from ..errors import UserError
+from . import pandoc
 
 # pandoc's template forbids zooming (user-scalable=no): a phone could not enlarge a slide.
 VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')

@@ -9,9 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
-from .errors import UserError
-from .tools import require
+from .. import paths
+from ..errors import UserError
+from ..tools import require
 
 # Files whose content, if changed by a pass, means another pass is needed.
 AUX_SUFFIXES = (".aux", ".nav", ".snm", ".toc", ".out", ".vrb")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-from .errors import UserError
-from .tools import require
+from .. import paths
+from ..errors import UserError
+from ..tools import require
 
 READER = "markdown"
+FILTER_DIR = Path(__file__).parent / "filters"
 FILTERS = ("preamble.lua", "br.lua", "pregunta.lua", "media.lua")
 
 
@@ -73,7 +74,7 @@ def convert(
         str(output.resolve()),
     ]
     for name in filters:
-        args += ["--lua-filter", str(paths.FILTERS / name)]
+        args += ["--lua-filter", str(FILTER_DIR / name)]
     args += extra or []
     proc = subprocess.run(args, capture_output=True, text=True, errors="replace", cwd=cwd or paths.SLIDES_SRC)
     messages = [line[:300] for line in proc.stderr.splitlines() if line.strip()]

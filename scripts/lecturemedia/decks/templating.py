@@ -17,8 +17,10 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import console, markdown_code, paths
-from .errors import UserError
+from .. import console, paths
+from ..errors import UserError
+from ..numbers import num
+from . import markdown_code
 
 MACROS = "macros.md"
 DELIMITERS = {
@@ -107,12 +109,6 @@ class _Undefined(jinja2.StrictUndefined):
                 f"{type(obj).__name__} has no field {self._undefined_name!r}; its fields are: {', '.join(fields)}"
             )
         return super()._undefined_message
-
-
-def num(value: float, digits: int = 2) -> str:
-    """A number as a slide quotes it: at most `digits` decimals, no trailing zeros."""
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def make_env(src_dir: Path = paths.SLIDES_SRC) -> SandboxedEnvironment:

@@ -15,8 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from . import console, outputs, paths
-from .errors import UserError, friendly_main
+from .. import console, outputs, paths
+from ..errors import UserError, friendly_main
 
 STORED = {".mp4", ".png", ".jpg", ".jpeg", ".zip"}  # already compressed
 

@@ -7,7 +7,7 @@ and scenes import this file for the Result's fields, and should not wait for PyT
 
 from __future__ import annotations
 
-from lecturemedia.computation import Field, Params, Record
+from lecturemedia.animations.computation import Field, Params, Record
 
 
 class Parameters(Params):

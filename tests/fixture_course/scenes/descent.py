@@ -7,8 +7,8 @@ A scene reads its trace with trace("descent"); it never recomputes. Preview it w
 
 from __future__ import annotations
 
-from lecturemedia.scene import TraceScene, trace
-from lecturemedia.templating import num  # numbers as the decks write them
+from lecturemedia.animations.scene import TraceScene, trace
+from lecturemedia.numbers import num  # numbers as the decks write them
 from manim import BLUE_C, DOWN, LEFT, ORANGE, RIGHT, UP, Axes, Create, Dot, FadeIn, Text, Transform, VGroup
 
 

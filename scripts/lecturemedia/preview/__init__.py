@@ -1,0 +1,1 @@
+"""Preview: `make watch` (sources watched, make run, pages served and reloaded)."""

@@ -1,0 +1,1 @@
+"""Publish: what hands the course over (the dist archives)."""

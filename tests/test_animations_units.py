@@ -1,0 +1,91 @@
+"""Engine, animations: trace files, animation names, the Manim speed-ups; fast, with no make."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE, engine_at
+from lecturemedia.animations import manim_speedups, scaffold, traces
+from lecturemedia.errors import UserError
+
+DATA = Path(__file__).parent / "data"
+DECK = ["# Nuevo", "", "\\begin{center}", "\\comandoinexistente{x}", "\\end{center}", "El cardinal ℵ no está."]
+
+
+# ------------------------------------------------------------------ trace files
+
+
+def test_a_trace_is_canonical_json_and_refuses_nan() -> None:
+    text = traces.dumps({"b": [1.5, 2], "a": "á"})
+    assert text == '{\n "a": "á",\n "b": [\n  1.5,\n  2\n ]\n}\n'
+    with pytest.raises(ValueError):
+        traces.dumps({"x": float("nan")})
+    assert traces.non_finite({"runs": [{"x": [1.0, float("inf")]}]}) == "runs.0.x.1"
+    assert traces.non_finite({"runs": [{"x": [1.0]}]}) is None
+
+
+def test_a_missing_trace_says_how_to_make_it(tmp_path: Path) -> None:
+    with engine_at(tmp_path), pytest.raises(UserError, match=r"descent\.json is missing; run `make`"):
+        traces.load("descent", tmp_path / "build" / "traces" / "descent.json")
+
+
+# ------------------------------------------------------------------ animation names
+
+
+@pytest.mark.parametrize("name", ["Bad-name", "2fast", "class", "with space", "common"])
+def test_a_name_that_cannot_name_an_animation_is_refused(name: str, tmp_path: Path) -> None:
+    with engine_at(tmp_path), pytest.raises(UserError, match=repr(name)):
+        scaffold.check_free(name)
+
+
+def test_a_taken_name_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE / "scenes", tmp_path / "scenes")
+    with engine_at(tmp_path), pytest.raises(UserError, match=r"scenes/descent\.py already exist.*taken"):
+        scaffold.check_free("descent")
+
+
+def test_the_svg_cache_knows_an_svg_by_its_bytes(tmp_path: Path) -> None:
+    """Two SVGs of one name and size, in two folders or one after an edit, are two entries."""
+    from types import SimpleNamespace
+
+    def svg(path: Path, colour: str) -> SimpleNamespace:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<svg><rect fill="{colour}"/></svg>')
+        return SimpleNamespace(get_file_path=lambda: path, svg_default={}, path_string_config={})
+
+    red, blue = svg(tmp_path / "a" / "logo.svg", "#F00"), svg(tmp_path / "b" / "logo.svg", "#00F")
+    key = manim_speedups.SvgCache.key
+    assert key(red) != key(blue)
+    before = key(red)
+    svg(tmp_path / "a" / "logo.svg", "#0F0")  # the same size, other bytes
+    assert key(red) != before
+    assert key(svg(tmp_path / "c" / "logo.svg", "#00F")) == key(blue)
+    assert key(SimpleNamespace(get_file_path=lambda: tmp_path / "none.svg")) is None
+
+
+
+def test_vectorised_subpaths_are_manims_own() -> None:
+    """The same subpaths as Manim's loop of np.allclose, near misses, NaN and infinities included."""
+    import numpy as np
+    from manim import VMobject
+
+    manim_speedups.vectorised_subpaths()
+    fast = VMobject.get_subpaths_from_points
+    loop = fast.__wrapped__  # type: ignore[attr-defined]
+    rng = np.random.default_rng(7)
+    mob = VMobject()
+    tol = mob.tolerance_for_point_equality
+    for n_points in (0, 3, 4, 5, 8, 9, 16, 40, 41):
+        for _ in range(30):
+            points = rng.normal(size=(n_points, 3))
+            for n in range(4, n_points, 4):  # most anchors joined, some nearly, some not
+                kind = rng.integers(5)
+                nudge = {0: 0.0, 1: tol / 2, 2: tol * 2, 3: 1.0, 4: np.nan}[int(kind)]
+                points[n] = points[n - 1] + nudge
+            if n_points > 8 and rng.integers(3) == 0:
+                points[4:6] = np.inf
+            want, got = loop(mob, points), fast(mob, points)
+            assert len(want) == len(got)
+            assert all(np.array_equal(w, g, equal_nan=True) for w, g in zip(want, got, strict=True))

@@ -1,0 +1,114 @@
+"""Engine, the ground: the number format, course.yaml (one loader, lines, unknown keys), fast and with no make."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE, engine_at
+from lecturemedia import config
+from lecturemedia.animations import parameters
+from lecturemedia.errors import UserError
+from lecturemedia.numbers import num
+
+DATA = Path(__file__).parent / "data"
+DECK = ["# Nuevo", "", "\\begin{center}", "\\comandoinexistente{x}", "\\end{center}", "El cardinal ℵ no está."]
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [(2.0, 2, "2"), (0.028753778, 4, "0.0288"), (99.0000, 1, "99"), (-0.0001, 2, "0"), (55.72562, 3, "55.726")],
+)
+def test_num_writes_a_number_as_a_slide_quotes_it(value: float, digits: int, expected: str) -> None:
+    assert num(value, digits) == expected
+
+
+# ------------------------------------------------------------------ course.yaml
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path) -> Path:
+    """A project folder with the fixture course's computations, for course.yaml to name."""
+    shutil.copytree(FIXTURE / "computations", tmp_path / "computations")
+    return tmp_path
+
+
+def load_yaml(folder: Path, text: str) -> config.Config:
+    (folder / "course.yaml").write_text(text, encoding="utf-8")
+    with engine_at(folder):
+        parameters.load(folder / "course.yaml")  # the traces: section, validated by each computation
+        return config.load(folder / "course.yaml")
+
+
+def test_the_fixture_course_yaml_loads() -> None:
+    with engine_at(FIXTURE):
+        loaded = config.load(FIXTURE / "course.yaml")
+    assert loaded.course.author and set(loaded.traces) == {"descent"}
+
+
+def test_an_unknown_section_names_its_line_and_the_sections(course_dir: Path) -> None:
+    with pytest.raises(UserError) as err:
+        load_yaml(course_dir, "course:\n  author: X\n\ntrace:\n  descent: {}\n")
+    assert str(err.value) == "course.yaml:4: unknown section 'trace'; the sections are: course, traces"
+
+
+def test_an_unknown_course_key_names_its_line_and_the_keys(course_dir: Path) -> None:
+    with pytest.raises(UserError) as err:
+        load_yaml(course_dir, "course:\n  author: X\n  autor: Y\n")
+    message = str(err.value)
+    assert message.startswith("course.yaml:3: unknown key course.autor; the keys of course are: ")
+    assert "author" in message and "date" in message
+
+
+def test_an_unknown_trace_key_names_its_line_and_the_parameters(course_dir: Path) -> None:
+    with pytest.raises(UserError) as err:
+        load_yaml(course_dir, "course: {author: X}\ntraces:\n  descent:\n    lr: 0.1\n    step: 3\n")
+    assert str(err.value) == (
+        "course.yaml:5: unknown key traces.descent.step; the keys of traces.descent are: w0, target, lr, steps"
+    )
+
+
+def test_a_trace_with_no_computation_names_the_computations(course_dir: Path) -> None:
+    with pytest.raises(UserError, match=r"course\.yaml:3: traces\.descnt: there is no computations/descnt\.py; "):
+        load_yaml(course_dir, "course: {}\ntraces:\n  descnt: {}\n")
+
+
+def test_a_value_out_of_bounds_names_the_field(course_dir: Path) -> None:
+    with pytest.raises(UserError, match=r"course\.yaml:3: traces\.descent\.steps: Input should be greater than"):
+        load_yaml(course_dir, "traces:\n  descent:\n    steps: 0\n")
+
+
+def test_a_yaml_date_is_kept_as_written(course_dir: Path) -> None:
+    assert load_yaml(course_dir, "course:\n  date: 2025-09-15\n").course.date == "2025-09-15"
+
+
+def test_a_syntax_error_has_a_line(course_dir: Path) -> None:
+    with pytest.raises(UserError, match=r"course\.yaml:\d+: not valid YAML"):
+        load_yaml(course_dir, "course:\n  author: [unclosed\n")
+
+
+def test_a_key_given_twice_is_an_error(course_dir: Path) -> None:
+    with pytest.raises(UserError, match=r"course\.yaml:3: .*'author' is given twice"):
+        load_yaml(course_dir, "course:\n  author: X\n  author: Y\n")
+
+
+def test_a_missing_course_yaml_says_how_to_restore_it(course_dir: Path) -> None:
+    with engine_at(course_dir), pytest.raises(UserError, match=r"course\.yaml is missing.*git checkout course\.yaml"):
+        config.load(course_dir / "course.yaml")
+
+
+def test_split_writes_each_part_only_when_it_changes(course_dir: Path) -> None:
+    (course_dir / "course.yaml").write_text("course: {author: X, date: '2025'}\n", encoding="utf-8")
+    out = course_dir / "build" / "config"
+    with engine_at(course_dir):
+        config.split(course_dir / "course.yaml", out)
+        parameters.split(course_dir / "course.yaml", out)
+        assert json.loads((out / "trace-descent.json").read_text())["steps"] >= 1  # the defaults
+        stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+        (course_dir / "course.yaml").write_text("course: {author: X, date: '2026'}\n", encoding="utf-8")
+        config.split(course_dir / "course.yaml", out)
+        parameters.split(course_dir / "course.yaml", out)
+    changed = {p.name for p in out.iterdir() if p.stat().st_mtime_ns != stamps[p.name]}
+    assert changed == {"course.json"}
