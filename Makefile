@@ -48,7 +48,8 @@ $(firstword $(GOALS)):
 	fi; \
 	if [ $$rc -ne 0 ] && compgen -G '$(LECTURE_ERRORS)/*.txt' >/dev/null; then \
 	  echo >&2; declare -A seen; for f in $(LECTURE_ERRORS)/*.txt; do \
-	    k=$$(cat "$$f"); [ -n "$${seen[$$k]:-}" ] || { seen[$$k]=1; cat "$$f" >&2; }; done; \
+	    k=$$(cat "$$f" 2>/dev/null) || true; [ -n "$$k" ] || continue; \
+	    [ -n "$${seen[$$k]:-}" ] || { seen[$$k]=1; printf '%s\n' "$$k" >&2; }; done; \
 	fi; \
 	exit $$rc
 $(wordlist 2,100,$(GOALS)): $(firstword $(GOALS)) ; @:

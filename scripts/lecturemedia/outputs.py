@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from . import paths
+from .errors import os_error
 
 DIGESTS = paths.BUILD / ".digests"
 
@@ -121,14 +123,74 @@ def sweep() -> list[str]:
     return removed
 
 
+DECK_FOLDERS = tuple(folder for folder, _, _ in paths.DECK_OUTPUTS.values())  # slides, handouts, html
+_SCENE_FILE = re.compile(r"[A-Za-z0-9_]+")  # a scene's products: <scene>.mp4, <scene>-end.png, <scene>-final.d
+
+
+def _deck_stem(path: Path, suffixes: tuple[str, ...]) -> str | None:
+    name = path.name.lstrip(".")
+    for suffix in suffixes:
+        if name.endswith(suffix) and path.is_file():
+            return name[: -len(suffix)]
+    return None
+
+
+def _scene_stem(path: Path) -> str | None:
+    match = _SCENE_FILE.match(path.name)
+    return match.group(0).removesuffix("-end") if match and path.is_file() else None
+
+
+def _folder_name(path: Path) -> str | None:
+    return path.name if path.is_dir() else None
+
+
+def orphans() -> list[Path]:
+    """Products of a deck, scene or computation that is no longer there."""
+    build = paths.BUILD
+    decks = {p.stem for p in paths.SLIDES_SRC.glob("*.md")}
+    scenes, computations = set(paths.scene_names()), set(paths.computation_names())
+    deck_files, trace_files = (".md", ".d", ".stamp", ".pdf", ".html"), (".json", ".stamp", ".log")
+    in_videos = [build / "videos", *(build / "videos").glob("*/"), *(build / f / "videos" for f in DECK_FOLDERS)]
+    places = [
+        (decks, lambda p: _deck_stem(p, deck_files), [build / f for f in ("md", "deps", *DECK_FOLDERS)]),
+        (decks, _folder_name, [build / "latex" / "slides", build / "latex" / "handouts"]),
+        (scenes, _scene_stem, [*in_videos, build / "stills", build / "deps" / "videos", build / "logs" / "videos"]),
+        (scenes, _folder_name, [build / "manim"]),
+        (computations, lambda p: _deck_stem(p, trace_files), [build / "traces", build / "logs" / "traces"]),
+    ]
+    gone = []
+    for names, stem_of, folders in places:
+        for folder in folders:
+            if folder.is_dir():
+                gone += [p for p in sorted(folder.iterdir()) if (stem := stem_of(p)) is not None and stem not in names]
+    return gone
+
+
+def remove_orphans() -> list[str]:
+    """Remove what was made from a deck, scene or computation that has been deleted."""
+    removed = []
+    for path in orphans():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            remove(path)
+        removed.append(paths.rel(path))
+    return removed
+
+
 def main() -> None:
     if sys.argv[1:] != ["sweep"]:
         raise SystemExit("usage: python -m lecturemedia.outputs sweep")
+    from . import sources
+
     try:
+        sources.follow_content()
         for product in sweep():
             print(f"{product} was changed after the build wrote it; making it again", file=sys.stderr)
+        for product in remove_orphans():
+            print(f"  removed {product}: its source is gone")
     except OSError as exc:
-        print(f"warning: could not check build/: {exc}", file=sys.stderr)
+        print(f"warning: could not check build/: {os_error(exc)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -162,7 +161,5 @@ class SvgCache:
                 break
             keep[key] = data
         keep = dict(reversed(keep.items()))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.path)
+        # through a temporary file, removed if the disk is full
+        paths.write_atomic(self.path, pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
