@@ -246,7 +246,7 @@ def test_a_bad_edit_shows_the_error_until_a_good_one(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm", "sigint-to-make"])
 def test_a_stop_ends_everything_it_started(
     how: str, watching: Watching
 ) -> None:
@@ -259,8 +259,8 @@ def test_a_stop_ends_everything_it_started(
     assert len(_marked(mark)) > 2  # make watch, the watcher, the make it runs (and what that runs)
     if how == "ctrl-c":
         code = preview.stop(signal.SIGINT)  # to the whole group, as a terminal does
-    else:
-        os.kill(preview.proc.pid, signal.SIGTERM)  # to `make watch` alone
+    else:  # to `make watch` alone, as an editor's stop button or a service manager does
+        os.kill(preview.proc.pid, signal.SIGTERM if how == "sigterm" else signal.SIGINT)
         code = preview.proc.wait(30)
     assert code in (0, 2, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT, 128 + signal.SIGTERM)
     deadline = time.monotonic() + 10

@@ -47,9 +47,38 @@ def start_still_worker(root: Path) -> subprocess.Popen[bytes]:
     )
 
 
+FATAL = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1)) | (1 << (signal.SIGHUP - 1))
+
+
+def _caught_signals(pid: int) -> int | None:
+    """The signals a process handles (Linux's /proc/PID/status), or None where that cannot be read."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return int(line.split()[1], 16)
+    return None
+
+
+def parent_stopping(parent: int, caught_at_start: int | None) -> bool:
+    """Whether `make watch` is ending. Make given SIGINT (or SIGHUP) alone, not through a
+    terminal's process group, passes it to no child and waits for them: what shows is that it
+    stopped handling that signal (it resets it to its default before waiting)."""
+    if os.getppid() != parent:
+        return True
+    if caught_at_start is None:
+        return False
+    now = _caught_signals(parent)
+    return now is None or bool(caught_at_start & ~now & FATAL)
+
+
 def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False) -> int:
     """Watch, build and serve until SIGINT or SIGTERM; then stop everything it started."""
     stop = threading.Event()
+    parent = os.getppid()  # make watch: when it ends, so does everything here
+    caught = _caught_signals(parent)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     hub, site = Hub(), Site(root / "build" / "html")
@@ -70,7 +99,8 @@ def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False)
     builder.request(["(start)"])
     watchers = watch_sources(root, builder.request, stop)
     while not stop.wait(0.5):
-        pass
+        if parent_stopping(parent, caught):
+            break  # `make watch` was stopped by a signal it does not pass on (SIGINT to its PID alone)
     print("  stopping", flush=True)
     builder.stop()
     if worker is not None:
