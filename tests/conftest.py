@@ -15,9 +15,11 @@ Every make here runs with QUALITY=test (256x144, 5 fps videos), so scenes render
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -36,12 +38,30 @@ OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
 # ------------------------------------------------------------------ the fixture course
 
 
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder made once per test run by `build`, shared by pytest-xdist's workers: the first
+    that needs it makes it while the others wait (a lock beside it), then all read it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if worker else base) / f"shared-{name}"
+    root.mkdir(exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / ".done"
+        if not done.exists():
+            build(root)
+            done.touch()
+    return root
+
+
 @pytest.fixture(scope="session")
 def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The fixture course after `make all`, built once per session. Read it, never edit it."""
-    project = copy_course(REPO, FIXTURE, tmp_path_factory.mktemp("fixture") / "course", env=TEST_ENV)
-    project.make("all")
-    return project
+    """The fixture course after `make all`, built once per test run. Read it, never edit it."""
+
+    def build(root: Path) -> None:
+        copy_course(REPO, FIXTURE, root / "course", env=TEST_ENV).make("all")
+
+    return Project(shared(tmp_path_factory, "fixture", build) / "course", env=TEST_ENV)
 
 
 @pytest.fixture
@@ -61,12 +81,15 @@ def fixture_fresh(tmp_path: Path) -> Project:
 
 @pytest.fixture(scope="session")
 def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The course at the repo root after `make all`, built once per session; then `make videos
+    """The course at the repo root after `make all`, built once per test run; then `make videos
     traces` for the scenes and computations no deck uses yet (a new animation, say)."""
-    project = copy_project(REPO, tmp_path_factory.mktemp("course") / "course", env=TEST_ENV)
-    project.make("all")
-    project.make("videos", "traces")
-    return project
+
+    def build(root: Path) -> None:
+        project = copy_project(REPO, root / "course", env=TEST_ENV)
+        project.make("all")
+        project.make("videos", "traces")
+
+    return Project(shared(tmp_path_factory, "course", build) / "course", env=TEST_ENV)
 
 
 # ------------------------------------------------------------------ reading a project in-process

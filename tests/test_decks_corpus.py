@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdf_pages, pdf_text
+from conftest import REPO, pdf_pages, pdf_text, shared
 from lecturemedia.project_copy import Project, copy_project
 
 CORPUS = REPO / "tests" / "corpus"
@@ -20,10 +20,8 @@ EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 DECKS = sorted(EXPECTED)
 
 
-@pytest.fixture(scope="module")
-def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
-    """The corpus as a course's slides_src/ (course.yaml adds nothing), built once; and bare pandoc's PDFs."""
-    root = tmp_path_factory.mktemp("corpus")
+def _build_corpus(root: Path) -> None:
+    """The corpus as a course's slides_src/ (course.yaml adds nothing), built; and bare pandoc's PDFs."""
     project = copy_project(REPO, root / "project", env={"QUALITY": "test"})
     for folder in ("slides_src", "computations", "scenes"):
         shutil.rmtree(project.path(folder))
@@ -40,7 +38,13 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Pat
         args = [f"--slide-level={level}"] if level else []
         command = ["pandoc", "-t", "beamer", *args, f"{deck}.md", "-o", f"{deck}.pdf"]
         subprocess.run(command, cwd=bare, check=True, capture_output=True)
-    return project, bare
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
+    """The corpus built once per test run (shared by the test workers); and bare pandoc's PDFs."""
+    root = shared(tmp_path_factory, "corpus", _build_corpus)
+    return Project(root / "project", env={"QUALITY": "test"}), root / "bare"
 
 
 def words(text: str) -> list[str]:
