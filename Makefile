@@ -40,7 +40,7 @@ $(firstword $(GOALS)):
 	set +e; { LECTURE_INNER=1 $(MAKE) -j$(JOBS) $(MAKECMDGOALS) 2>&1 1>&3 3>&- | \
 	  grep --line-buffered -v -E '^make(\[[0-9]+\])?: \*\*\* (\[.*\] Error [0-9]+|Waiting for unfinished jobs)' >&2; \
 	  rc=$${PIPESTATUS[0]}; } 3>&1; set -e; \
-	if [ -n "$(filter all slides handouts html,$(GOALS))" ]; then \
+	if [ -n "$(filter all slides handouts html pptx,$(GOALS))" ]; then \
 	  while IFS= read -r f; do [ -n "$$f" ] || continue; rc=1; \
 	    echo "error: slides_src/$$f: Make cannot name a deck whose file name has a space, : or %;" \
 	      "rename it, e.g. git mv \"slides_src/$$f\" \"slides_src/$$(echo "$$f" | tr ' :%' '___')\"" >> $(LECTURE_ERRORS)/names.txt; \
@@ -59,7 +59,7 @@ else
 # rules), so a deleted one is made again; a changed one is removed first by `outputs sweep`.
 MAKEFLAGS += -j$(JOBS)
 .DEFAULT_GOAL := all
-.PHONY: all slides handouts html traces videos setup test lint bench clean help new-animation dist
+.PHONY: all slides handouts html pptx traces videos setup test lint bench clean help new-animation dist
 
 
 # The course, found by its files: decks, computations, scenes (helpers start with _).
@@ -70,8 +70,8 @@ SCENES       := $(sort $(filter-out common,$(basename $(notdir $(filter-out scen
 FILTERS      := $(wildcard $(PKG)/decks/filters/*.lua)
 SETUP        := build/.setup/system $(VENV)/.installed
 
-## all: every deck as slides (PDF), handouts (PDF) and HTML; every trace and video
-all: slides handouts html videos
+## all: every deck as slides (PDF), handouts (PDF), HTML and PowerPoint; every trace and video
+all: slides handouts html pptx videos
 
 ## slides: build/slides/<deck>.pdf for every slides_src/<deck>.md (videos as posters that play)
 slides: $(DECKS:%=build/slides/%.pdf)
@@ -81,6 +81,9 @@ handouts: $(DECKS:%=build/handouts/%.pdf)
 
 ## html: build/html/<deck>.html, reveal.js with the videos inline, working offline
 html: $(DECKS:%=build/html/%.html)
+
+## pptx: build/pptx/<deck>.pptx, editable PowerPoint with the videos as movies (captions burned in)
+pptx: $(DECKS:%=build/pptx/%.pptx)
 
 ## traces: run every computation (computations/<name>.py) with PyTorch: build/traces/<name>.json
 traces: $(COMPUTATIONS:%=build/traces/%.json)
@@ -96,6 +99,11 @@ setup:
 
 build/.setup/system: scripts/setup.sh
 	$(Q)scripts/setup.sh system
+	$(Q)mkdir -p $(@D) && touch $@
+
+# What only the PowerPoint decks need (ffmpeg, to burn the captions into their videos).
+build/.setup/pptx: scripts/setup.sh | build/.setup/system
+	$(Q)scripts/setup.sh pptx
 	$(Q)mkdir -p $(@D) && touch $@
 
 $(VENV)/.installed: pyproject.toml | build/.setup/system
@@ -176,6 +184,13 @@ $(DECKS:%=build/slides/%.pdf): build/slides/%.pdf: build/md/%.md $(DECK_INPUTS) 
 $(DECKS:%=build/handouts/%.pdf): build/handouts/%.pdf: build/md/%.md $(DECK_INPUTS) | $(SETUP)
 	$(Q)$(PY) -m lecturemedia.decks.deck handout $*
 
+# PowerPoint: pandoc 3 (pypandoc-binary), then python-pptx; the course's template if it has one.
+PPTX_INPUTS := build/config/course.json $(FILTERS) $(wildcard slides_src/templates/reference.pptx) \
+	$(PKG)/decks/pptx.py $(PKG)/decks/pandoc.py $(PKG)/decks/assets/reference.pptx
+
+$(DECKS:%=build/pptx/%.pptx): build/pptx/%.pptx: build/md/%.md $(PPTX_INPUTS) | $(SETUP) build/.setup/pptx
+	$(Q)$(PY) -m lecturemedia.decks.pptx deck $*
+
 # reveal.js, copied file by file from the pinned npm package: each is a target of its own,
 # so a deleted one is copied again.
 # The list is made once reveal.js is installed (an included makefile: Make reads it again).
@@ -215,12 +230,16 @@ build/handouts/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
 	$(publish-copy)
 build/html/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
 	$(publish-copy)
+build/pptx/videos/%.png: $(VIDEO_DIR)/%.png $(QUALITY_STAMP)
+	$(publish-copy)
+build/pptx/videos/%.mp4: $(VIDEO_DIR)/%.mp4 $(VIDEO_DIR)/%.srt $(QUALITY_STAMP) | build/.setup/pptx
+	$(Q)$(PY) -m lecturemedia.decks.pptx captions $* --videos $(VIDEO_DIR)
 
 ifeq ($(filter clean help setup test lint new-animation,$(GOALS)),)
 -include $(DECK_DEPS) $(wildcard build/deps/videos/*-$(QUALITY).d)
 endif
 
-## dist: build/dist/<course>-{slides,handouts,html}.zip: each output with its media, to hand over
+## dist: build/dist/<course>-{slides,handouts,html,pptx}.zip: each output with its media, to hand over
 dist: all
 	$(Q)$(PY) -m lecturemedia.publish.dist $(DECKS)
 

@@ -2,7 +2,8 @@
 # Install what this project needs and is missing. Silent, and no apt-get, when nothing is.
 #   scripts/setup.sh system   Debian packages (pandoc, TeX Live, Cairo/Pango headers, ...)
 #   scripts/setup.sh python   the .venv with the pinned Python dependencies
-#   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks)
+#   scripts/setup.sh pptx     what only `make pptx` needs (ffmpeg, to burn captions into the videos)
+#   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks; Impress, the PPTX)
 set -euo pipefail
 
 PYTHON=${PYTHON:-python3}
@@ -58,14 +59,24 @@ python() {
     2> >(grep -v "^WARNING: Location 'file:" >&2)
 }
 
-# What only the tests need: a browser to load the HTML decks as a person would.
+# What only the PowerPoint decks need: ffmpeg, for the copy of each video with its captions burned in.
+pptx_tools() {
+  has ffmpeg || apt_install ffmpeg
+}
+
+# What only the tests need: a browser to load the HTML decks as a person would, and
+# LibreOffice Impress to render the PowerPoint decks.
 test_tools() {
-  has chromium || has chromium-browser || apt_install chromium
+  local missing=()
+  has chromium || has chromium-browser || missing+=(chromium)
+  has soffice || missing+=(libreoffice-impress)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 case "${1:-}" in
   system) system ;;
   python) python ;;
+  pptx) pptx_tools ;;
   test) test_tools ;;
-  *) echo "usage: scripts/setup.sh system|python|test" >&2; exit 2 ;;
+  *) echo "usage: scripts/setup.sh system|python|pptx|test" >&2; exit 2 ;;
 esac

@@ -123,7 +123,7 @@ def sweep() -> list[str]:
     return removed
 
 
-DECK_FOLDERS = tuple(folder for folder, _, _ in paths.DECK_OUTPUTS.values())  # slides, handouts, html
+DECK_FOLDERS = tuple(folder for folder, _, _ in paths.DECK_OUTPUTS.values())  # slides, handouts, html, pptx
 _SCENE_FILE = re.compile(r"[A-Za-z0-9_]+")  # a scene's products: <scene>.mp4, <scene>-end.png, <scene>-final.d
 
 
@@ -149,11 +149,11 @@ def orphans() -> list[Path]:
     build = paths.BUILD
     decks = {p.stem for p in paths.SLIDES_SRC.glob("*.md")}
     scenes, computations = set(paths.scene_names()), set(paths.computation_names())
-    deck_files, trace_files = (".md", ".d", ".stamp", ".pdf", ".html"), (".json", ".stamp", ".log")
+    deck_files, trace_files = (".md", ".d", ".stamp", ".pdf", ".html", ".pptx"), (".json", ".stamp", ".log")
     in_videos = [build / "videos", *(build / "videos").glob("*/"), *(build / f / "videos" for f in DECK_FOLDERS)]
     places = [
         (decks, lambda p: _deck_stem(p, deck_files), [build / f for f in ("md", "deps", *DECK_FOLDERS)]),
-        (decks, _folder_name, [build / "latex" / "slides", build / "latex" / "handouts"]),
+        (decks, _folder_name, [build / "latex" / "slides", build / "latex" / "handouts", build / "latex" / "pptx"]),
         (scenes, _scene_stem, [*in_videos, build / "stills", build / "deps" / "videos", build / "logs" / "videos"]),
         (scenes, _folder_name, [build / "manim"]),
         (computations, lambda p: _deck_stem(p, trace_files), [build / "traces", build / "logs" / "traces"]),

@@ -21,6 +21,7 @@ DECK_OUTPUTS = {
     "pdf": ("slides", "pdf", (".mp4", ".png", ".srt")),
     "handout": ("handouts", "pdf", ("-end.png",)),
     "html": ("html", "html", (".mp4", ".png", ".vtt")),
+    "pptx": ("pptx", "pptx", (".mp4", ".png")),  # the mp4 with its captions burned in (embedded)
 }
 
 

@@ -55,9 +55,10 @@ def convert(
     extra: list[str] | None = None,
     cwd: Path | None = None,
     filters: tuple[str, ...] = FILTERS,
+    program: str | None = None,
 ) -> None:
-    """source (Markdown) -> output with `writer`; errors name the deck."""
-    pandoc = require("pandoc")
+    """source (Markdown) -> output with `writer`; errors name the deck. `program`: another pandoc (the PPTX's)."""
+    pandoc = program or require("pandoc")
     meta = front_matter(source.read_text(encoding="utf-8"))
     args = [
         pandoc,

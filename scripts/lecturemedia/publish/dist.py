@@ -3,6 +3,7 @@
     build/dist/<course>-slides.zip     the slides PDFs with their videos/ (and captions)
     build/dist/<course>-handouts.zip   the handouts
     build/dist/<course>-html.zip       the HTML decks with reveal.js, videos, images
+    build/dist/<course>-pptx.zip       the PowerPoint decks (their videos are inside them)
 
 Each unpacks to one folder; the links inside it are relative, so the media play from there.
 """
@@ -18,7 +19,8 @@ from pathlib import Path
 from .. import console, outputs, paths
 from ..errors import UserError, friendly_main
 
-STORED = {".mp4", ".png", ".jpg", ".jpeg", ".zip"}  # already compressed
+STORED = {".mp4", ".png", ".jpg", ".jpeg", ".zip", ".pptx"}  # already compressed
+EMBEDDED = {"pptx"}  # outputs that carry their videos inside: build/<folder>/videos/ is not shipped
 
 
 def course_slug() -> str:
@@ -35,6 +37,8 @@ def members(folder: Path, decks: list[str], suffix: str) -> list[Path]:
         if any(part.startswith(".") for part in rel.parts):
             continue
         if len(rel.parts) == 1 and path.suffix == f".{suffix}" and path.stem not in decks:
+            continue
+        if suffix in EMBEDDED and rel.parts[0] == "videos":
             continue
         found.append(path)
     return found

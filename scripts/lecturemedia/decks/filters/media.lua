@@ -9,7 +9,8 @@
 -- opened from disk, where it follows no link to a file, and in its presentation mode) saves
 -- that copy: the poster's link to it is one that movie players do not act on (GoToE).
 -- Handout (metadata `handout: true`): the video's last frame, no link. HTML: an inline
--- <video controls> with its captions track.
+-- <video controls> with its captions track. PowerPoint: the poster, marked; decks/pptx.py puts
+-- the movie (its captioned copy) where the poster is.
 
 package.path = pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), "?.lua" }) .. ";" .. package.path
 local header_includes = require("header_includes")
@@ -83,6 +84,12 @@ local function animation(img)
       cap:extend(caption)
       out:insert(pandoc.Plain(cap))
     end
+    return out
+  end
+  if FORMAT:match("pptx") then
+    -- the poster, marked for lecturemedia.decks.pptx, which puts the movie in its place
+    local out = pandoc.List({ pandoc.Para({ pandoc.Image({}, poster, "lecturemedia-video:" .. img.src) }) })
+    if #caption > 0 then out:insert(pandoc.Para(caption)) end
     return out
   end
   local style = width and width ~= "" and string.format(' style="width:%s"', html_escape(width)) or ""

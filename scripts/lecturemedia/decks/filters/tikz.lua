@@ -1,8 +1,8 @@
--- HTML only: a raw TikZ picture becomes an SVG image, rendered once and named by a hash of
+-- HTML and PowerPoint: a raw TikZ picture becomes an SVG image (a PNG at 300 dpi with `tikz-format: png`), rendered once and named by a hash of
 -- its code (and the deck's LaTeX header), so unchanged pictures are never rendered again.
 -- Metadata: `tikz-dir` (where the SVGs go), `tikz-href` (how the page refers to that folder).
 
-local out_dir, href, header = nil, "tikz", ""
+local out_dir, href, header, format = nil, "tikz", "", "svg"
 
 -- The text of every raw element in a metadata value (elements are userdata, lists tables).
 local function raw_texts(value, acc)
@@ -19,7 +19,7 @@ local function render(code)
     "\\documentclass[tikz,border=4pt]{standalone}",
     "\\usepackage[utf8]{inputenc}\\usepackage[T1]{fontenc}\\usepackage{lmodern,amsmath,amssymb}",
     header, "\\begin{document}", code, "\\end{document}", "" }, "\n")
-  local name = pandoc.utils.sha1(document):sub(1, 16) .. ".svg"
+  local name = pandoc.utils.sha1(document):sub(1, 16) .. "." .. format
   local target = out_dir .. "/" .. name
   local existing = io.open(target, "r")
   if existing then existing:close(); return name end
@@ -33,8 +33,13 @@ local function render(code)
       local message = tostring(err.output or err):match("\n(! [^\n]*)") or "see the LaTeX log"
       error("a TikZ picture could not be drawn for HTML: " .. message, 0)
     end
-    pandoc.pipe("pdftocairo", { "-svg", tmp .. "/picture.pdf", target .. ".tmp" }, "")
-    os.rename(target .. ".tmp", target)
+    if format == "png" then
+      pandoc.pipe("pdftoppm", { "-r", "300", "-png", "-singlefile", tmp .. "/picture.pdf", target .. ".tmp" }, "")
+      os.rename(target .. ".tmp.png", target)
+    else
+      pandoc.pipe("pdftocairo", { "-svg", tmp .. "/picture.pdf", target .. ".tmp" }, "")
+      os.rename(target .. ".tmp", target)
+    end
   end)
   return name
 end
@@ -44,6 +49,7 @@ return {
     Meta = function(meta)
       out_dir = meta["tikz-dir"] and pandoc.utils.stringify(meta["tikz-dir"])
       href = meta["tikz-href"] and pandoc.utils.stringify(meta["tikz-href"]) or href
+      format = meta["tikz-format"] and pandoc.utils.stringify(meta["tikz-format"]) or format
       local lines = {}
       for _, text in ipairs(raw_texts(meta["header-includes"] or {}, {})) do
         if text:match("\\usepackage") or text:match("\\usetikzlibrary") then lines[#lines + 1] = text end

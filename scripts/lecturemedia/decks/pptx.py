@@ -1,0 +1,714 @@
+"""A deck as PowerPoint (build/pptx/<deck>.pptx): editable text by pandoc 3's pptx writer,
+finished here with python-pptx: the videos as embedded movies, the Pregunta box, and a
+picture of each equation box for LibreOffice Impress.
+
+python -m lecturemedia.decks.pptx deck NAME        build/pptx/NAME.pptx
+python -m lecturemedia.decks.pptx captions NAME    build/pptx/videos/NAME.mp4: the video, captions burned in
+python -m lecturemedia.decks.pptx reference OUT    write the engine's reference document (decks/assets/reference.pptx)
+
+The Debian pandoc (2.17) makes the PDFs and the HTML; its pptx writer has no builds for
+incremental lists, so the PPTX is written by the pandoc inside the `pypandoc-binary` package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import json
+import math
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from .. import console, outputs, paths
+from ..errors import UserError, friendly_main
+from ..tools import require
+from . import pandoc
+
+ASSETS = Path(__file__).parent / "assets"
+DEFAULT_REFERENCE = ASSETS / "reference.pptx"
+VIDEO_MARK = "lecturemedia-video:"
+PREGUNTA_MARK = "lecturemedia-pregunta"
+ORANGE, ORANGE_LIGHT = "CC6600", "FFF3E6"  # preamble.tex: orange!80!black, orange!10
+
+NS = {
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "a14": "http://schemas.microsoft.com/office/drawing/2010/main",
+    "a16": "http://schemas.microsoft.com/office/drawing/2014/main",
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+}
+EMU_PER_PT = 12700
+
+
+def q(tag: str) -> str:
+    prefix, local = tag.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def pandoc3() -> str:
+    """The pandoc inside pypandoc-binary (3.x), without importing pypandoc (which may try to fetch one)."""
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "files" / "pandoc"
+        if binary.is_file():
+            return str(binary)
+    raise UserError("the pandoc for PowerPoint is missing: it comes with pypandoc-binary; run `make setup`")
+
+
+def reference_doc() -> Path:
+    """The course's template (slides_src/templates/reference.pptx) if it has one, else the engine's."""
+    own = paths.TEMPLATES / "reference.pptx"
+    return own if own.is_file() else DEFAULT_REFERENCE
+
+
+# ------------------------------------------------------------------ the deck
+
+
+def build(name: str) -> None:
+    start = time.monotonic()
+    md = paths.BUILD / "md" / f"{name}.md"
+    target = paths.deck_output("pptx", name)
+    out_dir = target.parent
+    work = paths.BUILD / "latex" / "pptx" / name
+    work.mkdir(parents=True, exist_ok=True)
+    tikz_dir = out_dir / ".tikz"
+    tikz_dir.mkdir(parents=True, exist_ok=True)
+    math_file = work / "math.json"
+    math_file.unlink(missing_ok=True)
+    raw = work / "pandoc.pptx"
+    shown = f"slides_src/{name}.md"
+    extra = [
+        "--reference-doc",
+        str(reference_doc().resolve()),
+        f"--resource-path={out_dir.resolve()}:{paths.SLIDES_SRC.resolve()}",
+        "-M",
+        f"tikz-dir={tikz_dir.resolve()}",
+        "-M",
+        f"tikz-href={tikz_dir.resolve()}",
+        "-M",
+        "tikz-format=png",
+        "-M",
+        f"pptx-math-file={math_file.resolve()}",
+    ]
+    outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
+    try:
+        pandoc.convert(
+            md, raw, "pptx", shown, extra, filters=("tikz.lua", *pandoc.FILTERS, "pptx.lua"), program=pandoc3()
+        )
+        formulas = json.loads(math_file.read_text(encoding="utf-8") or "[]") if math_file.exists() else []
+        header = latex_header(md)
+        tmp = out_dir / f".{name}.pptx.tmp"
+        counts = finish(raw, tmp, out_dir, formulas if isinstance(formulas, list) else [], header, shown, work)
+        outputs.publish_file(tmp, target)
+    except UserError:
+        outputs.remove(target)
+        raise
+    console.product(target, f"{counts['slides']} slides, {counts['movies']} movies, {time.monotonic() - start:.1f} s")
+
+
+def latex_header(md: Path) -> str:
+    """The deck's \\usepackage and macro lines, for drawing its formulas as the PDF does."""
+    meta = pandoc.front_matter(md.read_text(encoding="utf-8"))
+    includes = meta.get("header-includes") or []
+    lines = includes if isinstance(includes, list) else [includes]
+    keep = re.compile(r"\\(usepackage|newcommand|renewcommand|DeclareMathOperator|def)\b")
+    return "\n".join(str(line) for line in lines if keep.search(str(line)))
+
+
+def finish(raw: Path, out: Path, out_dir: Path, formulas: list, header: str, shown: str, work: Path) -> dict[str, int]:
+    """pandoc's PPTX -> the finished one: movies, Pregunta boxes, equation pictures, unique shape ids."""
+    from pptx import Presentation
+
+    prs = Presentation(str(raw))
+    counts = {"slides": len(prs.slides), "movies": 0}
+    for slide in prs.slides:
+        renumber(slide)  # first: python-pptx numbers what it adds after the highest id
+        counts["movies"] += place_movies(slide, out_dir, shown)
+        place_pregunta(slide, prs.slide_width, prs.slide_height)
+    merge_continuations(prs)
+    counts["slides"] = len(prs.slides)
+    boxes = [(slide, ac) for slide in prs.slides for ac in slide.shapes._spTree.iter(q("mc:AlternateContent"))]
+    add_equation_pictures(prs, boxes, formulas, header, shown, work)
+    for slide in prs.slides:
+        renumber(slide)  # the fallbacks take their boxes' ids
+    prs.save(str(out))
+    return counts
+
+
+def renumber(slide) -> None:
+    """Give every shape its own id: pandoc 3 writes 0s and duplicates. Good ids are kept (the
+    builds of incremental lists name their shapes by id); a Fallback shares its Choice's."""
+    tree = slide.shapes._spTree
+    elements = [el for el in tree.iter(q("p:cNvPr")) if el.getparent().tag != q("p:nvGrpSpPr")]
+    used = {"1"}
+    bad = []
+    for el in elements:
+        if _in_fallback(el) is not None:
+            continue
+        if el.get("id", "0") in used or not el.get("id", "0").isdigit() or el.get("id") == "0":
+            bad.append(el)
+        else:
+            used.add(el.get("id"))
+    next_id = max(int(i) for i in used) + 1
+    for el in bad:
+        el.set("id", str(next_id))
+        next_id += 1
+    for el in elements:
+        fallback = _in_fallback(el)
+        choice = fallback.getparent().find(q("mc:Choice")) if fallback is not None else None
+        first = next(choice.iter(q("p:cNvPr")), None) if choice is not None else None
+        if first is not None:
+            el.set("id", first.get("id"))
+
+
+def _in_fallback(el):
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag == q("mc:Fallback"):
+            return parent
+        parent = parent.getparent()
+    return None
+
+
+# ------------------------------------------------------------------ one slide per frame
+
+
+def _title_text(slide) -> str | None:
+    """The slide's title, "" when its title is empty, None when it has no title shape."""
+    for sp in slide.shapes._spTree.iter(q("p:sp")):
+        ph = sp.find(f".//{q('p:nvPr')}/{q('p:ph')}")
+        if ph is not None and ph.get("type") in ("title", "ctrTitle"):
+            return "".join(t.text or "" for t in sp.iter(q("a:t"))).strip()
+    return None
+
+
+def merge_continuations(prs) -> None:
+    """pandoc puts what follows a table or a picture on a slide of its own, with no title;
+    the PDF has it on the same frame. Its text goes back under the last shape of the slide before
+    (above the Pregunta box), and the extra slide goes."""
+    slides = list(prs.slides)
+    for before, slide in reversed(list(itertools.pairwise(slides))):
+        if _title_text(slide) or any(True for _ in slide.shapes._spTree.iter(q("p:pic"))):
+            continue
+        tree, target = slide.shapes._spTree, before.shapes._spTree
+        shapes = [el for el in tree if el.tag in (q("p:sp"), q("mc:AlternateContent"))]
+        if any(el.find(f".//{q('a:blip')}") is not None for el in shapes):
+            continue  # pictures would need their parts moved: leave the slide
+        bottoms = [g[1] + g[3] for el in target if (g := _geometry(before, el)) is not None and not _is_pregunta(el)]
+        top = max(bottoms, default=prs.slide_height // 5) + EMU_PER_PT * 6
+        box_tops = [g[1] for el in (*target, *tree) if _is_pregunta(el) and (g := _geometry(before, el))]
+        limit = min(box_tops, default=prs.slide_height - EMU_PER_PT * 12) - EMU_PER_PT * 6
+        for el in shapes:
+            ph = el.find(f".//{q('p:nvPr')}/{q('p:ph')}")
+            if ph is not None and ph.get("type") in ("title", "ctrTitle"):
+                continue
+            if _is_pregunta(el):
+                target.append(el)
+                continue
+            geometry = _geometry(slide, el)
+            if geometry is None:
+                continue
+            left, _, width, _ = geometry
+            if ph is not None:
+                ph.getparent().remove(ph)  # a text box now: the slide before has another layout
+            for sp_pr in el.iter(q("p:spPr")):
+                _set_xfrm(sp_pr, left, top, width, max(EMU_PER_PT * 24, limit - top))
+            target.append(el)
+        _move_notes(slide, before)
+        _delete_slide(prs, slide)
+
+
+def _is_pregunta(el) -> bool:
+    name = el.find(f".//{q('p:cNvPr')}")
+    return name is not None and name.get("name") == "Pregunta"
+
+
+def _move_notes(slide, before) -> None:
+    if not slide.has_notes_slide or not slide.notes_slide.notes_text_frame.text.strip():
+        return
+    frame = before.notes_slide.notes_text_frame
+    frame.text = "\n".join(t for t in (frame.text, slide.notes_slide.notes_text_frame.text) if t.strip())
+
+
+def _delete_slide(prs, slide) -> None:
+    id_list = prs.slides._sldIdLst
+    for sld_id in list(id_list):
+        if prs.part.related_part(sld_id.rId) is slide.part:
+            prs.part.drop_rel(sld_id.rId)
+            id_list.remove(sld_id)
+
+
+# ------------------------------------------------------------------ movies
+
+
+def place_movies(slide, out_dir: Path, shown: str) -> int:
+    """Each marked poster becomes the movie itself, where the poster was, with the poster as its frame."""
+    placed = 0
+    for pic in list(slide.shapes._spTree.iter(q("p:pic"))):
+        c_nv_pr = pic.find(f"{q('p:nvPicPr')}/{q('p:cNvPr')}")
+        descr = c_nv_pr.get("descr", "") if c_nv_pr is not None else ""
+        if not descr.startswith(VIDEO_MARK):
+            continue
+        src = descr[len(VIDEO_MARK) :].split()[0]
+        mp4 = out_dir / src
+        poster = mp4.with_suffix(".png")
+        for needed in (mp4, poster):
+            if not needed.is_file():
+                raise UserError(f"{shown}: {paths.rel(needed)} is missing; run `make pptx` (it makes the videos)")
+        off = pic.find(f"{q('p:spPr')}/{q('a:xfrm')}/{q('a:off')}")
+        ext = pic.find(f"{q('p:spPr')}/{q('a:xfrm')}/{q('a:ext')}")
+        left, top, width, height = (int(off.get("x")), int(off.get("y")), int(ext.get("cx")), int(ext.get("cy")))
+        blip = pic.find(f".//{q('a:blip')}")
+        rid = blip.get(q("r:embed")) if blip is not None else None
+        pic.getparent().remove(pic)
+        if rid:
+            slide.part.drop_rel(rid)
+        movie = slide.shapes.add_movie(
+            str(mp4), left, top, width, height, poster_frame_image=str(poster), mime_type="video/mp4"
+        )
+        movie.name = Path(src).stem
+        placed += 1
+    return placed
+
+
+# ------------------------------------------------------------------ the Pregunta box
+
+
+def place_pregunta(slide, slide_width: int, slide_height: int) -> None:
+    """The paragraphs from the Pregunta marker on go into the course's orange box at the
+    foot of the slide; the text above it ends where the box begins."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Emu, Pt
+
+    for para in list(slide.shapes._spTree.iter(q("a:p"))):
+        if "".join(t.text or "" for t in para.iter(q("a:t"))).strip() != PREGUNTA_MARK:
+            continue
+        body = para.getparent()
+        moved = []
+        sibling = para.getnext()
+        while sibling is not None:
+            nxt = sibling.getnext()
+            if sibling.tag == q("a:p"):
+                moved.append(sibling)
+                body.remove(sibling)
+            sibling = nxt
+        body.remove(para)
+        if not body.findall(q("a:p")):
+            body.append(_empty_paragraph())
+        text = " ".join("".join(t.text or "" for t in p.iter(q("a:t"))) for p in moved)
+        margin = int(slide_width * 0.04)
+        width = slide_width - 2 * margin
+        size = 16
+        chars_per_line = max(20, int(width / EMU_PER_PT / (size * 0.5)))
+        lines = 1 + max(1, math.ceil(len(text) / chars_per_line))
+        height = int(lines * size * 1.35 * EMU_PER_PT + 0.3 * 72 * EMU_PER_PT)
+        top = slide_height - height - int(slide_height * 0.03)
+        box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(margin), Emu(top), Emu(width), Emu(height))
+        box.name = "Pregunta"
+        box.adjustments[0] = 0.12
+        box.fill.solid()
+        box.fill.fore_color.rgb = RGBColor.from_string(ORANGE_LIGHT)
+        box.line.color.rgb = RGBColor.from_string(ORANGE)
+        box.line.width = Pt(1.5)
+        frame = box.text_frame
+        frame.word_wrap = True
+        frame.vertical_anchor = 1  # top
+        tx_body = frame._txBody
+        for old in tx_body.findall(q("a:p")):
+            tx_body.remove(old)
+        for number, p in enumerate(moved):
+            colour = ORANGE if number == 0 else "000000"  # the first is pregunta.lua's title
+            for r in p.iter(q("a:rPr")):
+                r.set("sz", str(size * 100))
+                r.set("i", "0" if number == 0 else "1")
+                for old in r.findall(q("a:solidFill")):
+                    r.remove(old)
+                fill = r.makeelement(q("a:solidFill"), {})
+                fill.append(fill.makeelement(q("a:srgbClr"), {"val": colour}))
+                r.insert(0, fill)
+            ppr = p.find(q("a:pPr"))
+            if ppr is not None:
+                ppr.attrib.pop("lvl", None)
+            tx_body.append(p)
+        shorten_above(slide, body, top)
+
+
+def _empty_paragraph():
+    from lxml import etree
+
+    return etree.Element(q("a:p"))
+
+
+def shorten_above(slide, body, limit: int) -> None:
+    """The shape holding `body` ends above `limit` (it gets an explicit frame from its layout if it had none)."""
+    shape = body.getparent()
+    sp_pr = shape.find(q("p:spPr"))
+    if sp_pr is None:
+        return
+    geometry = _geometry(slide, shape)
+    if geometry is None:
+        return
+    left, top, width, height = geometry
+    height = max(int(EMU_PER_PT * 36), min(height, limit - top - int(EMU_PER_PT * 6)))
+    _set_xfrm(sp_pr, left, top, width, height)
+
+
+def _set_xfrm(sp_pr, left: int, top: int, width: int, height: int) -> None:
+    xfrm = sp_pr.find(q("a:xfrm"))
+    if xfrm is None:
+        xfrm = sp_pr.makeelement(q("a:xfrm"), {})
+        sp_pr.insert(0, xfrm)
+    for child in list(xfrm):
+        xfrm.remove(child)
+    xfrm.append(xfrm.makeelement(q("a:off"), {"x": str(left), "y": str(top)}))
+    xfrm.append(xfrm.makeelement(q("a:ext"), {"cx": str(width), "cy": str(height)}))
+
+
+def _geometry(slide, shape) -> tuple[int, int, int, int] | None:
+    """A shape's frame: its own, else its placeholder's on the layout (or the master)."""
+    xfrm = shape.find(f"{q('p:spPr')}/{q('a:xfrm')}")
+    if xfrm is not None and xfrm.find(q("a:off")) is not None:
+        off, ext = xfrm.find(q("a:off")), xfrm.find(q("a:ext"))
+        return int(off.get("x")), int(off.get("y")), int(ext.get("cx")), int(ext.get("cy"))
+    ph = shape.find(f".//{q('p:nvPr')}/{q('p:ph')}")
+    if ph is None:
+        return None
+    idx, kind = ph.get("idx", "0"), ph.get("type", "body")
+    layout = slide.slide_layout
+    for source in (layout.placeholders, layout.slide_master.placeholders):
+        for candidate in source:
+            fmt = candidate.placeholder_format
+            matches = str(fmt.idx) == idx or (source is not layout.placeholders and kind in str(fmt.type).lower())
+            if matches and candidate.width is not None:
+                return int(candidate.left), int(candidate.top), int(candidate.width), int(candidate.height)
+    return None
+
+
+# ------------------------------------------------------------------ equations for Impress
+
+
+def add_equation_pictures(prs, boxes: list, formulas: list, header: str, shown: str, work: Path) -> None:
+    """Each text box with equations keeps pandoc's native ones for PowerPoint (mc:Choice, now
+    requiring a14 and a16) and gets a picture of itself drawn by LaTeX as its mc:Fallback, which
+    LibreOffice Impress shows (it claims a14 but renders no OMML in a shape; it does not claim a16)."""
+    items = []
+    index = 0
+    for slide, alt in boxes:
+        choice = alt.find(q("mc:Choice"))
+        if choice is None or alt.find(q("mc:Fallback")) is not None:
+            continue
+        shape = choice.find(q("p:sp"))
+        n = len(list(choice.iter(q("a14:m"))))
+        if shape is None or n == 0:
+            continue
+        items.append((slide, alt, shape, formulas[index : index + n]))
+        index += n
+    if index != len(formulas):
+        console.warn(
+            f"{shown}: {len(formulas)} formulas in the deck, {index} in the PowerPoint's equation boxes: "
+            "Impress will show the boxes without their pictures"
+        )
+        return
+    if not items:
+        return
+    pages = []
+    for slide, _, shape, texs in items:
+        geometry = _geometry(slide, shape)
+        if geometry is None:
+            geometry = (
+                prs.slide_width // 20,
+                prs.slide_height // 5,
+                prs.slide_width * 9 // 10,
+                prs.slide_height * 7 // 10,
+            )
+        pages.append((geometry, box_latex(shape, list(texs))))
+    pngs = render_pages(pages, header, shown, work)
+    if not pngs:
+        return
+    for (slide, alt, shape, _), (geometry, _), png in zip(items, pages, pngs, strict=True):
+        _set_xfrm_if_missing(shape, geometry)
+        attach_fallback(slide, alt, shape, geometry, png)
+
+
+def _set_xfrm_if_missing(shape, geometry: tuple[int, int, int, int]) -> None:
+    sp_pr = shape.find(q("p:spPr"))
+    if sp_pr is not None and sp_pr.find(q("a:xfrm")) is None:
+        _set_xfrm(sp_pr, *geometry)
+
+
+LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\^{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\~{}",
+}
+
+
+SYMBOLS = {
+    "→": r"$\to$",
+    "←": r"$\leftarrow$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "−": "-",
+    "≈": r"$\approx$",
+    "∞": r"$\infty$",
+    "∂": r"$\partial$",
+    "∇": r"$\nabla$",
+    "∈": r"$\in$",
+    "η": r"$\eta$",
+    "σ": r"$\sigma$",
+    "φ": r"$\phi$",
+    "✓": r"$\checkmark$",
+}
+
+
+def tex_escape(text: str) -> str:
+    """Text for pdflatex: its special characters escaped, odd spaces as spaces, common symbols as math."""
+    out = []
+    for c in text:
+        if unicodedata.category(c).startswith("Z"):
+            out.append(" ")
+        else:
+            out.append(LATEX_SPECIAL.get(c) or SYMBOLS.get(c) or c)
+    return "".join(out)
+
+
+def box_latex(shape, texs: list[dict]) -> str:
+    """The text box as LaTeX: its paragraphs, bullets by level, bold/italic/monospace runs, and
+    each equation (in document order) from the deck's own TeX."""
+    out = []
+    for para in shape.iter(q("a:p")):
+        ppr = para.find(q("a:pPr"))
+        level = int(ppr.get("lvl", "0")) if ppr is not None else 0
+        bullet = not (ppr is not None and ppr.find(q("a:buNone")) is not None)
+        parts = []
+        for node in para:
+            if node.tag == q("a:r"):
+                rpr = node.find(q("a:rPr"))
+                text = tex_escape("".join(t.text or "" for t in node.iter(q("a:t"))))
+                if (
+                    rpr is not None
+                    and rpr.find(q("a:latin")) is not None
+                    and "Courier" in (rpr.find(q("a:latin")).get("typeface") or "")
+                ):
+                    text = rf"\texttt{{{text}}}"
+                if rpr is not None and rpr.get("b") == "1":
+                    text = rf"\textbf{{{text}}}"
+                if rpr is not None and rpr.get("i") == "1":
+                    text = rf"\textit{{{text}}}"
+                parts.append(text)
+            elif node.tag == q("a:br"):
+                parts.append(r"\newline{}")
+            elif node.tag == q("a14:m"):
+                formula = texs.pop(0) if texs else {"tex": "", "display": False}
+                tex = formula.get("tex", "")
+                parts.append(rf"\[{tex}\]" if formula.get("display") else f"${tex}$")
+        body = "".join(parts).strip()
+        if not body:
+            out.append(r"\par\medskip")
+            continue
+        indent = 1.2 * level + (1.2 if bullet else 0)
+        mark = r"\llap{\textbullet\hspace{0.5em}}" if bullet else ""
+        out.append(rf"\par\hangindent={indent:.1f}em\hangafter=0\noindent{{}}{mark}{body}\par\smallskip")
+    return "\n".join(out)
+
+
+def render_pages(pages: list, header: str, shown: str, work: Path) -> list[Path]:
+    """One LaTeX run for all the deck's equation boxes, one page each, as PNGs."""
+    pdflatex, pdftoppm = require("pdflatex"), require("pdftoppm")
+    body = []
+    for (_, _, width, _), latex in pages:
+        body.append(
+            rf"\begin{{lmbox}}\begin{{minipage}}[t]{{{width / EMU_PER_PT:.1f}pt}}\fontsize{{18}}{{22}}\selectfont"
+            rf"\sffamily {latex}\end{{minipage}}\end{{lmbox}}"
+        )
+    document = "\n".join(
+        [
+            r"\documentclass[border=0pt,multi=lmbox]{standalone}",
+            r"\usepackage[utf8]{inputenc}\usepackage[T1]{fontenc}\usepackage{lmodern,amsmath,amssymb}",
+            header,
+            r"\newenvironment{lmbox}{}{}",
+            r"\begin{document}",
+            *body,
+            r"\end{document}",
+            "",
+        ]
+    )
+    folder = work / "equations"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        old.unlink()
+    (folder / "boxes.tex").write_text(document, encoding="utf-8")
+    proc = subprocess.run(
+        [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "boxes.tex"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
+    if proc.returncode != 0:
+        message = next((line for line in proc.stdout.splitlines() if line.startswith("!")), "see the LaTeX log")
+        console.warn(
+            f"{shown}: the equation boxes could not be drawn for Impress ({message}); PowerPoint shows them, "
+            f"Impress leaves them blank. The LaTeX is {paths.rel(folder / 'boxes.tex')} (with the deck's "
+            "header-includes): define there what it lacks, in the deck's header-includes"
+        )
+        return []
+    subprocess.run([pdftoppm, "-r", "200", "-png", "boxes.pdf", "box"], cwd=folder, check=True)
+    pngs = sorted(folder.glob("box-*.png"))
+    if len(pngs) != len(pages):
+        raise UserError(
+            f"{shown}: {len(pages)} equation boxes but {len(pngs)} pictures of them (see {paths.rel(folder)})"
+        )
+    return pngs
+
+
+def attach_fallback(slide, alt, shape, geometry: tuple[int, int, int, int], png: Path) -> None:
+    from lxml import etree
+    from PIL import Image
+
+    left, top, width, height = geometry
+    with Image.open(png) as img:
+        px_w, px_h = img.size
+    scale = min(width / px_w, height / px_h)
+    cx, cy = int(px_w * scale), int(px_h * scale)
+    _, rid = slide.part.get_or_add_image_part(str(png))
+    # a new AlternateContent, so that a16 is declared where Requires names it
+    new_alt = etree.Element(q("mc:AlternateContent"), nsmap={"mc": NS["mc"]})
+    choice = etree.SubElement(new_alt, q("mc:Choice"), nsmap={"a14": NS["a14"], "a16": NS["a16"]})
+    choice.set("Requires", "a14 a16")
+    choice.append(shape)
+    fallback = etree.SubElement(new_alt, q("mc:Fallback"))
+    name = "Ecuaciones"
+    pic = etree.fromstring(
+        f'<p:pic xmlns:p="{NS["p"]}" xmlns:a="{NS["a"]}" xmlns:r="{NS["r"]}">'
+        f'<p:nvPicPr><p:cNvPr id="0" name="{name}" descr="{name}"/><p:cNvPicPr><a:picLocks noChangeAspect="1"/>'
+        f'</p:cNvPicPr><p:nvPr/></p:nvPicPr><p:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/>'
+        f'</a:stretch></p:blipFill><p:spPr><a:xfrm><a:off x="{left}" y="{top}"/><a:ext cx="{cx}" cy="{cy}"/>'
+        f'</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>'
+    )
+    fallback.append(pic)
+    alt.addprevious(new_alt)
+    alt.getparent().remove(alt)
+
+
+# ------------------------------------------------------------------ the PPTX's copy of a video
+
+
+def burn_captions(name: str, quality_dir: Path) -> None:
+    """build/pptx/videos/NAME.mp4: the video with its captions drawn into the picture
+    (PowerPoint takes caption files only through its menus; Impress shows none)."""
+    source, srt = quality_dir / f"{name}.mp4", quality_dir / f"{name}.srt"
+    if not source.is_file():
+        raise UserError(f"{paths.rel(source)} is missing; run `make videos`")
+    target = paths.BUILD / "pptx" / "videos" / f"{name}.mp4"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{name}.tmp.mp4")
+    ffmpeg = require("ffmpeg")
+    video_filter = ["-vf", f"subtitles={srt.name}"] if srt.is_file() and srt.read_text(encoding="utf-8").strip() else []
+    proc = subprocess.run(
+        [
+            ffmpeg,
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(source.resolve()),
+            *video_filter,
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            "-movflags",
+            "+faststart",
+            "-c:a",
+            "copy",
+            str(tmp.resolve()),
+        ],
+        cwd=srt.parent,
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        detail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1][:300]
+        raise UserError(f"{paths.rel(source)}: the captions could not be burned in for the PPTX: {detail}")
+    outputs.publish_file(tmp, target)
+    console.product(target, "captions burned in")
+
+
+# ------------------------------------------------------------------ the engine's reference document
+
+
+def make_reference(out: Path) -> None:
+    """pandoc's own reference.pptx (16:9), with body text closer to Beamer's sizes and the
+    Madrid theme's blue titles."""
+    from pptx import Presentation
+
+    data = subprocess.run([pandoc3(), "--print-default-data-file", "reference.pptx"], capture_output=True, check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "reference.pptx"
+        raw.write_bytes(data.stdout)
+        prs = Presentation(str(raw))
+        master = prs.slide_master
+        styles = master.element.find(q("p:txStyles"))
+        sizes = {"p:titleStyle": [30], "p:bodyStyle": [20, 18, 16, 14, 14, 14, 14, 14, 14]}
+        for style_tag, values in sizes.items():
+            style = styles.find(q(style_tag))
+            for level, value in enumerate(values, 1):
+                lvl = style.find(q(f"a:lvl{level}pPr"))
+                rpr = lvl.find(q("a:defRPr")) if lvl is not None else None
+                if rpr is not None:
+                    rpr.set("sz", str(value * 100))
+        title = styles.find(q("p:titleStyle")).find(q("a:lvl1pPr")).find(q("a:defRPr"))
+        for old in title.findall(q("a:solidFill")):
+            title.remove(old)
+        fill = title.makeelement(q("a:solidFill"), {})
+        fill.append(fill.makeelement(q("a:srgbClr"), {"val": "33337F"}))  # Madrid's structure blue
+        title.insert(0, fill)
+        prs.save(str(out))
+
+
+@friendly_main
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m lecturemedia.decks.pptx",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("step", choices=["deck", "captions", "reference"])
+    parser.add_argument("name")
+    parser.add_argument("--videos", default="build/videos", help="where the rendered videos are (captions)")
+    args = parser.parse_args()
+    if args.step == "deck":
+        build(args.name)
+    elif args.step == "captions":
+        burn_captions(args.name, paths.ROOT / args.videos)
+    else:
+        make_reference(Path(args.name))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
