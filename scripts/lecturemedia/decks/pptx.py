@@ -98,6 +98,8 @@ def build(name: str) -> None:
         "-M",
         f"pptx-math-file={math_file.resolve()}",
     ]
+    if pandoc.front_matter(md.read_text(encoding="utf-8")).get("toc") is True:
+        extra.append("--toc")  # Beamer's template reads `toc`; pandoc's pptx writer only its option
     outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
     try:
         pandoc.convert(

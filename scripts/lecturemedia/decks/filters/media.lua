@@ -118,6 +118,11 @@ return {
       link_text = meta["video-link-text"] and pandoc.utils.stringify(meta["video-link-text"]) or nil
     end,
   },
+  -- pandoc 3 (the PPTX's) reads a captioned image alone in its paragraph as a Figure: first
+  { Figure = function(fig)
+    local only = #fig.content == 1 and fig.content[1]
+    if only and (only.t == "Plain" or only.t == "Para") then return para(only) end
+  end },
   { Para = para, Plain = para },
   { Meta = attach_videos },
 }
