@@ -115,7 +115,7 @@ def test_scan_wants_literal_names(tmp_path: Path, text: str, what: str) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "macros.md").write_text("")
     (tmp_path / "deck.md").write_text(f"\n{text}\n")
-    with pytest.raises(UserError, match=rf"deck\.md:2: name the {what} literally"):
+    with pytest.raises(UserError, match=rf"deck\.md:2: name the {what} literally, as .*my_animation"):
         templating.scan("deck", templating.make_env(tmp_path))
 
 

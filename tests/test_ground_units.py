@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE, engine_at
+from conftest import FIXTURE, REPO, engine_at
 from lecturemedia import config
 from lecturemedia.animations import parameters
 from lecturemedia.errors import UserError
@@ -112,3 +112,25 @@ def test_split_writes_each_part_only_when_it_changes(course_dir: Path) -> None:
         parameters.split(course_dir / "course.yaml", out)
     changed = {p.name for p in out.iterdir() if p.stat().st_mtime_ns != stamps[p.name]}
     assert changed == {"course.json"}
+
+
+# ------------------------------------------------------------------ the engine knows no course
+
+
+def test_the_engine_names_none_of_the_courses_animations_or_decks() -> None:
+    """Not even in an error message's example: the engine is for any course."""
+    names = {p.stem for folder in ("scenes", "computations", "slides_src") for p in (REPO / folder).glob("*.py")}
+    names |= {p.stem for p in (REPO / "slides_src").glob("*.md")}
+    names -= {"common"}
+    names = {n for n in names if not n.startswith("_")}
+    assert names  # the course has animations and decks to look for
+    engine = [*sorted((REPO / "scripts" / "lecturemedia").rglob("*.py")), REPO / "scripts" / "bench.py"]
+    engine += [*sorted((REPO / "scripts" / "lecturemedia").rglob("*.lua")), REPO / "Makefile"]
+    found = [
+        f"{path.relative_to(REPO)}: {name}"
+        for path in engine
+        for name in sorted(names)
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
+

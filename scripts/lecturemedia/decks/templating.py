@@ -145,12 +145,13 @@ def _walk_calls(ast: nodes.Template, source_name: str) -> Iterator[tuple[str, st
         elif isinstance(node, nodes.Getitem) and _is_name(node.node, "traces"):
             if not isinstance(node.arg, nodes.Const):
                 raise UserError(
-                    f'{source_name}:{node.lineno}: name the trace literally, as traces.sgd_x2 or traces["sgd_x2"]'
+                    f"{source_name}:{node.lineno}: name the trace literally, "
+                    'as traces.my_animation or traces["my_animation"]'
                 )
             yield "trace", str(node.arg.value), node.lineno
         elif isinstance(node, nodes.Call) and _is_name(node.node, "video"):
             if not node.args or not isinstance(node.args[0], nodes.Const):
-                raise UserError(f'{source_name}:{node.lineno}: name the video literally, as video("sgd_x2")')
+                raise UserError(f'{source_name}:{node.lineno}: name the video literally, as video("my_animation")')
             yield "video", str(node.args[0].value), node.lineno
 
 
