@@ -5,6 +5,7 @@ Runs in a throw-away copy of the project, so the instructor's files are never to
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -45,8 +46,10 @@ def bare_pandoc(project: Project, deck: str, out: Path, course_metadata: bool) -
     md = re.sub(r"^!\[[^\]]*\]\(videos/.*$", "", md, flags=re.M)  # bare pandoc cannot place an mp4
     src = out / f"{deck}.md"
     src.write_text(md, encoding="utf-8")
-    level = re.search(r"^slide-level: (\d)", md, flags=re.M)
-    args = [f"--slide-level={level.group(1)}"] if level else []
+    own = re.search(r"^slide-level: (\d)", md, flags=re.M)  # the deck's own, else the course's
+    course = json.loads(project.path("build/config/course.json").read_text(encoding="utf-8"))
+    level = own.group(1) if own else course.get("slide-level")
+    args = [f"--slide-level={level}"] if level is not None else []
     if course_metadata:
         args += ["--metadata-file", str(project.path("build/config/course.json"))]
     return timed(

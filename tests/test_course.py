@@ -79,7 +79,7 @@ def bare_pandoc_pages(project: Project, deck: str, scratch: Path) -> int:
     src = scratch / "slides_src"
     shutil.copytree(project.path("slides_src"), src)  # its images, found as bare pandoc finds them
     (src / f"{deck}.md").write_text(text, encoding="utf-8")
-    level = front_matter(text).get("slide-level")
+    level = meta(project, deck).get("slide-level")  # course.yaml's, or the deck's own
     args = [f"--slide-level={level}"] if level else []
     command = ["pandoc", "-t", "beamer", *args, f"{deck}.md", "-o", str(scratch / f"{deck}.pdf")]
     subprocess.run(command, cwd=src, check=True, capture_output=True)

@@ -265,6 +265,40 @@ def test_an_unknown_key_under_course_or_a_trace_is_an_error_with_its_line(fixtur
     assert f"course.yaml:{line}: unknown key traces.descent.step; the keys of traces.descent are: " in out.stderr
 
 
+GLUED = "---\ntitle: Gamma\n---\n\n# Frame\n\nExamples:\n- first item\n- second item\n\n```\nCode:\n- no list\n```\n"
+
+
+def test_the_courses_reading_options_are_every_decks_and_a_deck_may_override_them(fixture_rebuilt: Project) -> None:
+    """course.yaml's slide_level and reader_extensions read every deck, as if each said them;
+    without them a list right under its line is bare pandoc's paragraph, and the build says where."""
+    fixture_rebuilt.path("slides_src/gamma.md").write_text(GLUED, encoding="utf-8")
+    html = fixture_rebuilt.path("build/html/gamma.html")
+    out = fixture_rebuilt.make("build/html/gamma.html", "build/slides/beta.pdf")
+    warnings = [line for line in out.stderr.splitlines() if "gamma.md" in line]
+    assert warnings == [
+        "warning: slides_src/gamma.md:8: a list right after a line of text is read as part of that paragraph; "
+        'leave a blank line before it, or set reader_extensions: "+lists_without_preceding_blankline" '
+        "under course: in course.yaml"
+    ]
+    assert "<li>first item</li>" not in html.read_text(encoding="utf-8")
+    beta_pages = pdf_pages(fixture_rebuilt.path("build/slides/beta.pdf"))
+
+    insert_yaml_line(fixture_rebuilt, "course:", '  reader_extensions: "+lists_without_preceding_blankline"')
+    insert_yaml_line(fixture_rebuilt, "course:", "  slide_level: 1")
+    out = fixture_rebuilt.make("build/html/gamma.html", "build/slides/beta.pdf")
+    assert "gamma.md" not in out.stderr
+    assert "<li>first item</li>" in html.read_text(encoding="utf-8")
+    beta = fixture_rebuilt.path("build/md/beta.md").read_text(encoding="utf-8")
+    frames = level1_frames(beta) + 2  # its title page and its table of contents
+    assert pdf_pages(fixture_rebuilt.path("build/slides/beta.pdf")) == frames < beta_pages
+
+    own = "title: Gamma\nreader-extensions: ''"  # the deck's own front matter over the course's
+    fixture_rebuilt.edit("slides_src/gamma.md", lambda s: s.replace("title: Gamma", own))
+    out = fixture_rebuilt.make("build/html/gamma.html")
+    assert "warning: slides_src/gamma.md:9: a list right after a line of text" in out.stderr
+    assert "<li>first item</li>" not in html.read_text(encoding="utf-8")
+
+
 def test_a_deleted_course_yaml_is_named_with_how_to_restore_it(fixture_rebuilt: Project) -> None:
     fixture_rebuilt.path("course.yaml").unlink()
     out = fixture_rebuilt.make("all", check=False)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
-from lecturemedia.decks import latex, pandoc
+from lecturemedia import paths
+from lecturemedia.decks import glued_lists, latex, pandoc
 from lecturemedia.decks.templating import paths_leaving
 from lecturemedia.errors import UserError
 
@@ -73,6 +75,49 @@ def test_a_list_right_after_its_line_is_a_list_when_the_deck_asks_for_it() -> No
     tex = beamer(text, meta={"reader-extensions": "+lists_without_preceding_blankline"})
     assert "Ejemplos:\n\n\\begin{itemize}" in tex
     assert "itemize" not in beamer(text)  # as bare pandoc reads it
+
+
+def test_a_list_right_under_a_line_of_text_is_found_where_pandoc_would_glue_it() -> None:
+    text = (
+        "---\ntitle: T\n---\n"  # lines 1-3
+        "# F\n- after a heading: a list\n\n"  # 4-6
+        "Ejemplos comunes:\n- ReLU\n- Sigmoid\n\n"  # 7-10: line 8
+        "> Cita:\n> - uno\n\n"  # 11-13: line 12
+        "- a list\n  continued\n- goes on\n\n"  # 14-17
+        "Intro:\n<% for x in xs %>\n1. << x >>\n<% endfor %>\n\n"  # 18-22: line 20
+        "```\nCode:\n- not a list\n```\n\n"  # 23-27
+        "Wrapped prose, as in\n(c) a licence line\n\n"  # 28-30
+        "\\end{center}\n- after raw LaTeX\n"  # 31-32
+    )
+    assert glued_lists.lines_after_text(text) == [8, 12, 20]
+    tex = beamer("# F\n\nEjemplos comunes:\n- ReLU\n- Sigmoid\n")
+    assert "itemize" not in tex  # what the warning is about: bare pandoc's paragraph
+
+
+@pytest.mark.parametrize(
+    ("extensions", "on"),
+    [
+        ("markdown", False),
+        ("markdown+lists_without_preceding_blankline", True),
+        ("markdown+lists_without_preceding_blankline-lists_without_preceding_blankline", False),
+        ("markdown+smart+lists_without_preceding_blankline-smart", True),
+    ],
+)
+def test_whether_the_reader_reads_such_a_list_as_a_list(extensions: str, on: bool) -> None:
+    assert glued_lists.enabled(extensions) is on
+
+
+def test_the_course_gives_the_reading_options_and_a_deck_overrides_them(tmp_path: Path) -> None:
+    course = {"slide-level": 1, "reader-extensions": "+lists_without_preceding_blankline"}
+    (tmp_path / "course.json").write_text(json.dumps(course), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paths, "CONFIG_DIR", tmp_path)
+        meta = pandoc.metadata("---\ntitle: T\n---\n\n# F\n")
+        assert pandoc.reader(meta, "deck.md") == "markdown+lists_without_preceding_blankline"
+        assert pandoc.slide_level(meta) == ["--slide-level=1"]
+        meta = pandoc.metadata("---\nslide-level: 2\nreader-extensions: ''\n---\n\n# F\n")
+        assert pandoc.reader(meta, "deck.md") == "markdown"
+        assert pandoc.slide_level(meta) == ["--slide-level=2"]
 
 
 def test_a_malformed_reader_extension_is_refused() -> None:

@@ -134,3 +134,25 @@ def test_the_engine_names_none_of_the_courses_animations_or_decks() -> None:
     ]
     assert found == []
 
+
+def test_the_courses_reading_options_reach_every_deck_as_pandoc_names_them(course_dir: Path) -> None:
+    text = 'course:\n  slide_level: 1\n  reader_extensions: "+lists_without_preceding_blankline"\n'
+    (course_dir / "course.yaml").write_text(text, encoding="utf-8")
+    with engine_at(course_dir):
+        config.split(course_dir / "course.yaml", course_dir / "build")
+    written = json.loads((course_dir / "build" / "course.json").read_text(encoding="utf-8"))
+    assert written == {"slide-level": 1, "reader-extensions": "+lists_without_preceding_blankline"}
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('  reader_extensions: "lists; rm -rf"', "course.reader_extensions: Value error, 'lists;' should look like +"),
+        ("  slide_level: 9", "course.slide_level: Input should be less than or equal to 6"),
+    ],
+)
+def test_a_bad_reading_option_names_its_line(course_dir: Path, line: str, says: str) -> None:
+    with pytest.raises(UserError) as err:
+        load_yaml(course_dir, f"course:\n  author: X\n{line}\n")
+    assert str(err.value).startswith(f"course.yaml:3: {says}")
+

@@ -14,18 +14,20 @@ decks and no trace, and editing a learning rate rebuilds one trace and what read
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import paths
 from .errors import UserError, friendly_main
 
 TOP_LEVEL = ("course", "traces")
+READER_EXTENSION = re.compile(r"[+-][a-z_]+")  # as decks/pandoc.py reads them (it does not import pydantic)
 
 
 class CourseFacts(BaseModel):
@@ -51,6 +53,19 @@ class CourseFacts(BaseModel):
     titlegraphic: str | None = None
     question_title: str | None = None  # the title of a discussion-question block ("Pregunta")
     video_link_text: str | None = None  # the link under a video's poster ("Abrir el vídeo" in Spanish)
+    # How the course's decks are written, as pandoc reads them (bare pandoc takes these on its
+    # command line): the heading level that makes a frame, the Markdown extensions.
+    slide_level: int | None = Field(None, ge=0, le=6)
+    reader_extensions: str | list[str] | None = None
+
+    @field_validator("reader_extensions")
+    @classmethod
+    def _extensions(cls, value: str | list[str] | None) -> str | list[str] | None:
+        text = " ".join(value) if isinstance(value, list) else value or ""
+        for part in text.replace(",", " ").split():
+            if not READER_EXTENSION.fullmatch(part):
+                raise ValueError(f"{part!r} should look like +lists_without_preceding_blankline")
+        return value
 
 
 class LinedDict(dict[str, Any]):

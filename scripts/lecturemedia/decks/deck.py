@@ -123,10 +123,28 @@ def render_markdown(name: str) -> None:
     try:
         text = templating.render(name, context)
         check_paths(source, text)
+        warn_glued_lists(source, text)
     except UserError:
         remove_outputs(name)
         raise
     outputs.publish(BUILD / "md" / f"{name}.md", text)
+
+
+def warn_glued_lists(source: Path, rendered: str) -> None:
+    """Say where a list right under a line of text will be read as that text (the reader option is off)."""
+    from . import glued_lists, pandoc, templating
+
+    shown = paths.rel(source)
+    if glued_lists.enabled(pandoc.reader(pandoc.metadata(rendered), shown)):
+        return
+    lines = glued_lists.lines_after_text(templating.read_source(source))
+    if lines:
+        more = f" (also lines {', '.join(map(str, lines[1:]))})" if lines[1:] else ""
+        console.warn(
+            f"{shown}:{lines[0]}: a list right after a line of text is read as part of that paragraph{more}; "
+            f'leave a blank line before it, or set reader_extensions: "+{glued_lists.EXTENSION}" '
+            "under course: in course.yaml"
+        )
 
 
 def check_paths(source: Path, text: str) -> None:

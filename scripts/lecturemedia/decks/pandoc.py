@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -29,15 +30,23 @@ def front_matter(markdown: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def metadata(markdown: str) -> dict[str, object]:
+    """What pandoc reads of a deck: course.yaml's `course:` (build/config/course.json), then its
+    front matter over it. The reading options (`slide-level`, `reader-extensions`) come from it too."""
+    course_file = paths.CONFIG_DIR / "course.json"
+    course = json.loads(course_file.read_text(encoding="utf-8")) if course_file.exists() else {}
+    return {**course, **front_matter(markdown)}
+
+
 def slide_level(meta: dict[str, object]) -> list[str]:
-    """`--slide-level=N` when the deck's front matter says `slide-level: N`; else pandoc's own choice."""
+    """`--slide-level=N` when the course or the deck says `slide-level: N`; else pandoc's own choice."""
     level = meta.get("slide-level")
     return [f"--slide-level={int(level)}"] if isinstance(level, int | str) and str(level).isdigit() else []
 
 
 def reader(meta: dict[str, object], shown: str) -> str:
-    """pandoc's Markdown, with the extensions the deck's front matter asks for
-    (`reader-extensions: +lists_without_preceding_blankline`): the deck's own way of writing."""
+    """pandoc's Markdown, with the extensions the course or the deck asks for
+    (`reader-extensions: +lists_without_preceding_blankline`): how its decks are written."""
     wanted = meta.get("reader-extensions") or ""
     text = " ".join(wanted) if isinstance(wanted, list) else str(wanted)
     parts = text.replace(",", " ").split()
@@ -59,7 +68,7 @@ def convert(
 ) -> None:
     """source (Markdown) -> output with `writer`; errors name the deck. `program`: another pandoc (the PPTX's)."""
     pandoc = program or require("pandoc")
-    meta = front_matter(source.read_text(encoding="utf-8"))
+    meta = metadata(source.read_text(encoding="utf-8"))
     args = [
         pandoc,
         str(source.resolve()),
