@@ -299,6 +299,12 @@ def test_the_courses_reading_options_are_every_decks_and_a_deck_may_override_the
     assert "<li>first item</li>" not in html.read_text(encoding="utf-8")
 
 
+def test_a_course_yaml_without_a_course_section_is_said(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.edit("course.yaml", lambda s: s[s.index("traces:") :])
+    out = fixture_rebuilt.make("html")
+    assert "warning: course.yaml: no course: section; the decks get no author, date, theme or language" in out.stderr
+
+
 def test_a_deleted_course_yaml_is_named_with_how_to_restore_it(fixture_rebuilt: Project) -> None:
     fixture_rebuilt.path("course.yaml").unlink()
     out = fixture_rebuilt.make("all", check=False)

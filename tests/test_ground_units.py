@@ -156,3 +156,22 @@ def test_a_bad_reading_option_names_its_line(course_dir: Path, line: str, says: 
         load_yaml(course_dir, f"course:\n  author: X\n{line}\n")
     assert str(err.value).startswith(f"course.yaml:3: {says}")
 
+
+@pytest.mark.parametrize("text", ["traces: {}\n", "# course: commented out\ncourse:\ntraces: {}\n", ""])
+def test_a_course_yaml_without_its_course_section_is_said(
+    course_dir: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (course_dir / "course.yaml").write_text(text, encoding="utf-8")
+    with engine_at(course_dir):
+        config.split(course_dir / "course.yaml", course_dir / "build")
+    err = capsys.readouterr().err
+    assert "warning: course.yaml: no course: section; the decks get no author, date, theme or language" in err
+
+
+def test_an_empty_course_section_on_purpose_is_not_a_warning(
+    course_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (course_dir / "course.yaml").write_text("course: {}\n", encoding="utf-8")
+    with engine_at(course_dir):
+        config.split(course_dir / "course.yaml", course_dir / "build")
+    assert capsys.readouterr().err == ""

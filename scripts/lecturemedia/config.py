@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import paths
+from . import console, paths
 from .errors import UserError, friendly_main
 
 TOP_LEVEL = ("course", "traces")
@@ -106,6 +106,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 class Config:
     course: CourseFacts
     traces: LinedDict  # computation name -> its parameters as written (a LinedDict each, or None)
+    has_course: bool = True  # whether course.yaml has a `course:` section with something in it
 
 
 def at_line(path: Path, line: int | None) -> str:
@@ -172,7 +173,8 @@ def load(path: Path = paths.CONFIG_FILE) -> Config:
     if not isinstance(traces_raw, LinedDict):
         where = at_line(path, data.lines.get("traces"))
         raise UserError(f"{where}: traces: should map computation names to parameters")
-    return Config(course=course, traces=traces_raw)
+    has_course = data.get("course") is not None  # `course: {}` says "nothing" on purpose
+    return Config(course=course, traces=traces_raw, has_course=has_course)
 
 
 def _empty(line: int) -> LinedDict:
@@ -190,6 +192,11 @@ def write_json(path: Path, content: Any) -> None:
 def split(path: Path, out_dir: Path) -> None:
     """course.json under out_dir, only if changed."""
     config = load(path)
+    if not config.has_course:
+        console.warn(
+            f"{paths.rel(path)}: no course: section; the decks get no author, date, theme or language "
+            "(add one, e.g. `course:` with `author:` and `lang:` under it, or `course: {}` for none)"
+        )
     write_json(out_dir / "course.json", pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True)))
 
 
