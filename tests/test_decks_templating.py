@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import append_frame, stderr_tail
+from conftest import append_frame, pdf_text, squash, stderr_tail
 from lecturemedia.decks import templating
 from lecturemedia.errors import UserError
 from lecturemedia.project_copy import Project
@@ -56,7 +56,7 @@ def test_a_course_without_shared_macros_renders(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "std::cout << x << std::endl;",  # text between << and >>, unclosed
+        "a << b << c >> d in prose",  # closed on its line, but not an expression
         "shift 1 << 4, 256 >> 4 in prose",  # a bare tuple of numbers
         "<< 42 >>",  # a bare number
     ],
@@ -69,9 +69,27 @@ def test_a_stray_delimiter_in_prose_is_an_error_with_the_fix(tmp_path: Path, lin
     assert '<< "<<" >>' in message and "<% raw %>" in message
 
 
-def test_a_delimiter_closed_on_another_line_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", ["# A\nflecha << y\n>> z\n", '# A\n<< video("x",\n   caption="y") >>\n'])
+def test_a_delimiter_closed_on_another_line_is_an_error(tmp_path: Path, text: str) -> None:
+    """What a later line's `>>` closes reads as an expression over two lines: refused, not text."""
     with pytest.raises(UserError, match=r"deck\.md:2: `<<` here is closed by a `>>` on line 3"):
-        render(tmp_path, "# A\nflecha << y\n>> z\n")
+        render(tmp_path, text, video=lambda *a, **k: "")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Si $c <<0$, la pérdida crece.",
+        "std::cout << x << std::endl; en prosa",
+        "a << b << c",
+        "Año << course.date >>, y luego a << b",
+    ],
+)
+def test_a_delimiter_that_does_not_close_on_its_line_is_text(tmp_path: Path, line: str) -> None:
+    """It cannot open an expression: it reaches pandoc as written, even with a `>>` further on."""
+    text = f"# A\n\n{line}\n\n>> una cita anidada\n\n<% raw %>x << y<% endraw %> << course.date >>\n"
+    out = render(tmp_path, text, course={"date": "2026"})
+    assert out == text.replace("<< course.date >>", "2026").replace("<% raw %>", "").replace("<% endraw %>", "")
 
 
 def test_unknown_variable_names_deck_line_and_the_names_there_are(tmp_path: Path) -> None:
@@ -171,8 +189,17 @@ def test_an_undefined_variable_and_a_stray_delimiter_name_deck_and_line(fixture_
     assert f"slides_src/alpha.md:{line}: 'valor_inexistente' is undefined; defined here: course, traces" in err
 
     fixture_rebuilt.edit(
-        "slides_src/alpha.md", lambda s: s.replace("Valor: << valor_inexistente >>", "std::cout << x; in prose")
+        "slides_src/alpha.md", lambda s: s.replace("Valor: << valor_inexistente >>", "shift << 1, 2 >> in prose")
     )
     err = failing_make(fixture_rebuilt, "slides")
     assert stderr_tail(err)[0].startswith(f"error: slides_src/alpha.md:{line}: ")
     assert '<< "<<" >>' in err
+
+
+def test_a_delimiter_that_does_not_close_on_its_line_reaches_every_output_as_text(fixture_rebuilt: Project) -> None:
+    append_frame(fixture_rebuilt, "alpha", "Si $c <<0$ y a << b, la suma crece.")
+    fixture_rebuilt.make("build/slides/alpha.pdf", "build/html/alpha.html")
+    text = squash(pdf_text(fixture_rebuilt.path("build/slides/alpha.pdf")))
+    assert "Si c << 0 y a" in text and "b, la suma crece." in text  # pdflatex's T1 sets a text << as «
+    html = fixture_rebuilt.path("build/html/alpha.html").read_text(encoding="utf-8")
+    assert "y a &lt;&lt; b, la suma crece." in html

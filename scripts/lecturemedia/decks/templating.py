@@ -34,6 +34,8 @@ DELIMITERS = {
 DELIMITER_HINT = 'write a literal `<<` as `<< "<<" >>`, or wrap the text in `<% raw %>…<% endraw %>`'
 CODE_OPEN, CODE_CLOSE = "\ue000", "\ue001"  # private-use characters: no deck contains them
 CODE_TOKEN = re.compile(f"{CODE_OPEN}(\\d+){CODE_CLOSE}")
+TEXT_LT = "\ue002"  # a `<<` that is text (it does not close on its line), until rendered
+BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
 _warned: set[str] = set()
 
 
@@ -58,9 +60,9 @@ def read_source(path: Path, warn: bool = False) -> str:
 class _DeckLoader(jinja2.FileSystemLoader):
     """Reads decks and templates whatever their encoding, and hides their code from Jinja.
 
-    Each line of a code region becomes a token that Jinja passes through; `restore_code`
+    Each line of a code region becomes a token that Jinja passes through; `restore`
     puts the code back after rendering. Lines stay where they were, so errors keep their
-    line numbers.
+    line numbers. A `<<` that does not close on its own line is text too (`$c <<0$`).
     """
 
     def __init__(self, searchpath: list[str]) -> None:
@@ -73,7 +75,7 @@ class _DeckLoader(jinja2.FileSystemLoader):
             path = Path(folder) / template
             if path.is_file():
                 mtime = path.stat().st_mtime
-                text = self.protect(read_source(path, self.warn_encoding))
+                text = unclosed_as_text(environment, self.protect(read_source(path, self.warn_encoding)))
                 return text, str(path), lambda p=path, m=mtime: p.exists() and p.stat().st_mtime == m
         raise jinja2.TemplateNotFound(template)
 
@@ -92,7 +94,38 @@ class _DeckLoader(jinja2.FileSystemLoader):
         return "".join(out)
 
     def restore(self, text: str) -> str:
-        return CODE_TOKEN.sub(lambda m: self.code[int(m.group(1))], text)
+        return CODE_TOKEN.sub(lambda m: self.code[int(m.group(1))], text).replace(TEXT_LT, "<<")
+
+
+def unclosed_as_text(env: jinja2.Environment, text: str) -> str:
+    """Each `<<` with no `>>` after it on its line, marked as text: it cannot open an expression.
+
+    One exception: when what follows it up to a `>>` on a later line of its paragraph reads as
+    an expression (`<< video("x",` … `) >>`), it is left for the check that refuses an
+    expression over lines.
+    """
+    out, last = [], 0
+    for match in re.finditer("<<", text):
+        start = match.start()
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        if text.find(">>", start + 2, line_end) >= 0:
+            continue
+        blank = BLANK_LINE.search(text, line_end)
+        closing = text.find(">>", line_end, blank.start() if blank else len(text))
+        if closing >= 0 and _is_expression(env, text[start + 2 : closing]):
+            continue
+        out += [text[last:start], TEXT_LT]
+        last = start + 2
+    return "".join([*out, text[last:]])
+
+
+def _is_expression(env: jinja2.Environment, inner: str) -> bool:
+    try:
+        env.parse(f"{env.variable_start_string}{inner.strip('+-')}{env.variable_end_string}")
+    except jinja2.TemplateSyntaxError:
+        return False
+    return True
 
 
 class _Undefined(jinja2.StrictUndefined):
