@@ -131,6 +131,54 @@ def test_the_figure_is_in_the_pdf_and_beside_the_html(fixture_built: Project) ->
     )
 
 
+def images_on(pdf: Path, words: str) -> int:
+    """The pictures on the page that shows `words`."""
+    at = next(i for i, text in enumerate(page_texts(pdf)) if words in text)
+    return len(PdfReader(pdf).pages[at].images)
+
+
+def test_an_image_beside_slides_src_is_in_every_output_and_its_edit_rebuilds_them(fixture_rebuilt: Project) -> None:
+    """The boundary is the project: `../img/x.png` is as good as `img/x.png`."""
+    from PIL import Image
+
+    fixture_rebuilt.path("img").mkdir()
+    image = fixture_rebuilt.path("img/beside.png")
+    Image.new("RGB", (40, 30), (0, 90, 200)).save(image)
+    append_frame(fixture_rebuilt, "beta", "![Beside the decks](../img/beside.png)", title="Beside")
+    fixture_rebuilt.make("slides", "handouts", "html")
+    for fmt in ("slides", "handouts"):
+        assert images_on(fixture_rebuilt.path(f"build/{fmt}/beta.pdf"), "Beside the decks") == 1, fmt
+    html = fixture_rebuilt.path("build/html/beta.html")
+    assert 'src="_project/img/beside.png"' in html.read_text(encoding="utf-8")
+    assert fixture_rebuilt.path("build/html/_project/img/beside.png").read_bytes() == image.read_bytes()
+
+    time.sleep(0.01)
+    Image.new("RGB", (40, 30), (200, 30, 0)).save(image)
+    changed = fixture_rebuilt.changed_by_make("slides", "handouts", "html")
+    beta = {"build/slides/beta.pdf", "build/handouts/beta.pdf", "build/html/beta.html"}
+    assert beta | {"build/html/_project/img/beside.png"} <= changed
+    assert not any("alpha" in p for p in changed)
+    assert fixture_rebuilt.path("build/html/_project/img/beside.png").read_bytes() == image.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("image", "says"),
+    [
+        ("../img/none.png", "the image '../img/none.png' is not there (img/none.png): a deck names its images"),
+        ("../../outside.png", "the path '../../outside.png' leaves the project"),
+    ],
+)
+def test_an_image_not_there_or_outside_the_project_is_refused_with_the_deck_line(
+    fixture_rebuilt: Project, image: str, says: str
+) -> None:
+    (fixture_rebuilt.root.parent / "outside.png").write_bytes((FIXTURE / "slides_src/img/red.png").read_bytes())
+    line = append_frame(fixture_rebuilt, "beta", f"![An image]({image})")
+    out = fixture_rebuilt.make("slides", check=False)
+    assert out.returncode != 0
+    assert stderr_tail(out.stderr)[-1].startswith(f"error: slides_src/beta.md:{line}: {says}")
+    assert not fixture_rebuilt.path("build/slides/beta.pdf").exists()
+
+
 def test_the_title_page_has_the_course_facts_of_course_yaml(fixture_built: Project) -> None:
     facts = fixture_facts()
     for deck in DECKS:

@@ -37,13 +37,14 @@ def _make_escape(path: str) -> str:
 
 
 def local_files(name: str, text: str) -> list[Path]:
-    """The files beside the deck that it names (images, \\input files), for Make and the HTML."""
+    """The project's files that the deck names (images, \\input files), for Make: in slides_src/
+    or beside it (`../img/x.png`), not the build's own products."""
     from . import templating
 
     found = []
     for target in templating.named_paths(text):
         path = (paths.SLIDES_SRC / target).resolve()
-        if path.is_file() and path.is_relative_to(paths.SLIDES_SRC.resolve()):
+        if path.is_file() and path.is_relative_to(paths.ROOT) and not path.is_relative_to(paths.BUILD.resolve()):
             found.append(path)
     return sorted(set(found))
 
@@ -166,8 +167,8 @@ def check_paths(source: Path, text: str) -> None:
             continue  # placed by video(): made by the build
         if not _image_exists(paths.SLIDES_SRC / target):
             raise UserError(
-                f"{where(target)}: the image {target!r} is not in {paths.rel(paths.SLIDES_SRC)}/: "
-                f"a deck's images go beside it, named relative to {paths.rel(paths.SLIDES_SRC)}/"
+                f"{where(target)}: the image {target!r} is not there ({paths.rel(paths.SLIDES_SRC / target)}): "
+                f"a deck names its images relative to {paths.rel(paths.SLIDES_SRC)}/, anywhere in the project"
             )
 
 

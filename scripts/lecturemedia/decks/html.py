@@ -57,7 +57,7 @@ def build(name: str) -> None:
         # The deck's own pictures load with the page (they are local and small): reveal.js
         # would load them lazily, and a slide cannot be fitted before its picture has a size.
         page = re.sub(r"(<img\b[^>]*?)\bdata-src=", r"\1src=", page)
-        copy_images(page, target.parent)
+        page = copy_images(page, target.parent)
         outputs.publish(target, page)
     except UserError:
         outputs.remove(target)
@@ -80,13 +80,31 @@ def inline_captions(page: str, out_dir: Path) -> str:
     return re.sub(r'(<track [^>]*?)src="([^"]+\.vtt)"', inline, page)
 
 
-def copy_images(page: str, out_dir: Path) -> None:
-    """Copy the files from slides_src/ that the page loads (its images) beside it."""
-    for target in re.findall(r'\b(?:src|data-src)="([^"]+)"', page):
+OUTSIDE = "_project"  # where the HTML keeps the images a deck takes from beside slides_src/
+
+
+def copy_images(page: str, out_dir: Path) -> str:
+    """Copy the project's files that the page loads (its images) beside it; the page, its
+    addresses made to point at the copies.
+
+    An image of slides_src/ keeps its path (`img/x.png`); one from elsewhere in the project
+    (`../img/x.png`) goes under _project/ at its path in the project, so the folder still
+    holds everything it shows when copied away.
+    """
+    src_dir, root = paths.SLIDES_SRC.resolve(), paths.ROOT.resolve()
+
+    def copy(match: re.Match[str]) -> str:
+        target = match.group(2)
         if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", target) or target.startswith(("videos/", "tikz/", "reveal.js/")):
-            continue
-        source = (paths.SLIDES_SRC / target).resolve()
-        if source.is_file() and source.is_relative_to(paths.SLIDES_SRC.resolve()):
-            dest = out_dir / target
-            if outputs.intact(dest) is not True or dest.stat().st_mtime < source.stat().st_mtime:
-                outputs.copy(source, dest)
+            return match.group(0)
+        source = (src_dir / target).resolve()
+        if not source.is_file() or not source.is_relative_to(root) or source.is_relative_to(paths.BUILD.resolve()):
+            return match.group(0)
+        beside = source.is_relative_to(src_dir)
+        address = target if beside else Path(OUTSIDE, source.relative_to(root)).as_posix()
+        dest = out_dir / address
+        if outputs.intact(dest) is not True or dest.stat().st_mtime < source.stat().st_mtime:
+            outputs.copy(source, dest)
+        return match.group(0) if beside else f'{match.group(1)}"{address}"'
+
+    return re.sub(r'\b((?:src|data-src)=)"([^"]+)"', copy, page)

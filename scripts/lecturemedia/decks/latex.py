@@ -52,8 +52,8 @@ def missing_file_hint(filename: str) -> str:
             return f"{filename} is in the Debian package {package}: apt-get install {package}"
         return f"{filename} is a LaTeX package that is not installed; `apt-file search {filename}` names its package"
     return (
-        f"the deck names {filename}, which is not in slides_src/: a deck's images and inputs go beside it, "
-        "named relative to slides_src/"
+        f"the deck names {filename}, which is not there: a deck names its images and inputs relative to "
+        "slides_src/, anywhere in the project"
     )
 
 
