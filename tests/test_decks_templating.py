@@ -4,6 +4,8 @@ gets for a trace, a field or a video that does not exist."""
 
 from __future__ import annotations
 
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,42 @@ def test_the_sandbox_refuses_python_internals(tmp_path: Path, expression: str) -
         render(tmp_path, f"<< {expression} >>\n", course={"author": "X"})
 
 
+def out_of_memory() -> str:
+    raise MemoryError
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("<< 1/0 >>", "the template failed: ZeroDivisionError: division by zero"),
+        ("<% for i in range(10**9) %>x<% endfor %>", "the template failed: OverflowError: Range too big"),
+        ("<% macro f(n) %><< f(n + 1) >><% endmacro %><< f(1) >>", "the template failed: RecursionError: "),
+        ("<< out_of_memory() >>", "the template failed: MemoryError"),
+        ("<< 10 ** (10 ** 10) >>", "not allowed in a deck: 10 ** 10000000000 is too big a number"),
+        ('<< "x" * 10 ** 11 >>', "not allowed in a deck: a text or list of 100000000000 items is too long"),
+    ],
+)
+def test_whatever_a_template_raises_is_named_at_its_line(tmp_path: Path, body: str, says: str) -> None:
+    with pytest.raises(UserError) as err:
+        render(tmp_path, f"# A\n\n{body}\n", out_of_memory=out_of_memory)
+    assert str(err.value).startswith(f"{tmp_path / 'deck.md'}:3: {says}")
+
+
+def test_a_template_that_would_run_for_ever_stops_at_the_time_limit_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(templating.TIME_LIMIT_VARIABLE, "1")
+    loops = "<% for i in range(100000) %>\n<% for j in range(100000) %>\n<% endfor %>\n<% endfor %>\n"
+    start = time.monotonic()
+    with pytest.raises(UserError) as err:
+        render(tmp_path, f"# A\n\n{loops}")
+    assert time.monotonic() - start < 10
+    assert str(err.value).startswith(f"{tmp_path / 'deck.md'}:4: the deck took more than 1 s to render")
+    assert "LECTURE_TEMPLATE_TIMEOUT=<seconds>" in str(err.value)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left behind
+    assert render(tmp_path, "# A\n") == "# A\n"
+
+
 def test_scan_finds_templates_traces_and_videos_without_rendering(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "macros.md").write_text("<# none #>")
@@ -203,3 +241,23 @@ def test_a_delimiter_that_does_not_close_on_its_line_reaches_every_output_as_tex
     assert "Si c << 0 y a" in text and "b, la suma crece." in text  # pdflatex's T1 sets a text << as «
     html = fixture_rebuilt.path("build/html/alpha.html").read_text(encoding="utf-8")
     assert "y a &lt;&lt; b, la suma crece." in html
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("<% for i in range(10**9) %>x<% endfor %>", "the template failed: OverflowError: Range too big"),
+        (
+            "<% for i in range(100000) %><% for j in range(100000) %><% endfor %><% endfor %>",
+            "the deck took more than 1 s to render",
+        ),
+    ],
+)
+def test_a_hostile_template_ends_with_the_deck_line_not_a_traceback(
+    fixture_rebuilt: Project, body: str, says: str
+) -> None:
+    line = append_frame(fixture_rebuilt, "alpha", body)
+    out = fixture_rebuilt.make("slides", check=False, env={templating.TIME_LIMIT_VARIABLE: "1"})
+    assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
+    assert stderr_tail(out.stderr)[-1].startswith(f"error: slides_src/alpha.md:{line}: {says}")
+    assert not fixture_rebuilt.path("build/slides/alpha.pdf").exists()

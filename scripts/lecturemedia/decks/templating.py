@@ -6,7 +6,11 @@ Delimiters are `<< expr >>`, `<% statement %>` and `<# comment #>`, so that LaTe
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -144,9 +148,32 @@ class _Undefined(jinja2.StrictUndefined):
         return super()._undefined_message
 
 
+MAX_LENGTH = 10_000_000  # characters or items that `*` may make: a deck quotes, it does not fill memory
+MAX_BITS = 100_000  # the size of a number `**` may make (about 30,000 digits)
+
+
+class _DeckSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with `*` and `**` bounded: `10**10**10` or `"x" * 10**11` would run in C,
+    where no time limit can stop them, and are refused before they start."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        big = operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1
+        if big and right * abs(left).bit_length() > MAX_BITS:
+            raise jinja2.exceptions.SecurityError(f"{left} ** {right} is too big a number")
+        if operator == "*":
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_BITS:
+                raise jinja2.exceptions.SecurityError("the product is too big a number")
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_LENGTH:
+                    raise jinja2.exceptions.SecurityError(f"a text or list of {len(seq) * times} items is too long")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_env(src_dir: Path = paths.SLIDES_SRC) -> SandboxedEnvironment:
     """The one Jinja environment decks render in: sandboxed, strict, our delimiters."""
-    env = SandboxedEnvironment(
+    env = _DeckSandbox(
         loader=_DeckLoader([str(src_dir / "templates"), str(src_dir)]),
         undefined=_Undefined,
         keep_trailing_newline=True,
@@ -285,6 +312,43 @@ def _template_location(tb: Any) -> str | None:
     return location
 
 
+TIME_LIMIT_VARIABLE = "LECTURE_TEMPLATE_TIMEOUT"
+TIME_LIMIT = 20.0  # seconds: a real deck renders in well under one
+
+
+class TemplateTimeoutError(Exception):
+    """Raised inside the template when its time is up, so that the traceback names its line."""
+
+
+def time_limit() -> float:
+    """The seconds a deck may take to render: LECTURE_TEMPLATE_TIMEOUT, else 20."""
+    value = os.environ.get(TIME_LIMIT_VARIABLE, "")
+    try:
+        return float(value) if value and float(value) > 0 else TIME_LIMIT
+    except ValueError:
+        raise UserError(f"{TIME_LIMIT_VARIABLE}={value!r} should be a number of seconds, e.g. 60") from None
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise TemplateTimeoutError in this (main) thread after `seconds`, and again every second
+    should a template swallow it. Elsewhere (no signals off the main thread), no limit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise TemplateTimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render(
     deck: str,
     context: dict[str, Any],
@@ -295,14 +359,22 @@ def render(
     scan(deck, env)  # refuses stray delimiters before anything is rendered
     assert isinstance(env.loader, _DeckLoader)
     env.loader.warn_encoding = True
+    limit = time_limit()
     try:
-        full = dict(context)
-        if has_macros(env):
-            macros = env.get_template(MACROS).make_module(context)
-            full.update({k: getattr(macros, k) for k in dir(macros) if not k.startswith("_")})
-        rendered = env.get_template(f"{deck}.md").render(full)
+        with _time_limit(limit):
+            full = dict(context)
+            if has_macros(env):
+                macros = env.get_template(MACROS).make_module(context)
+                full.update({k: getattr(macros, k) for k in dir(macros) if not k.startswith("_")})
+            rendered = env.get_template(f"{deck}.md").render(full)
         assert isinstance(env.loader, _DeckLoader)
         return env.loader.restore(rendered)
+    except TemplateTimeoutError as exc:
+        where = _template_location(exc.__traceback__) or f"slides_src/{deck}.md"
+        raise UserError(
+            f"{where}: the deck took more than {limit:g} s to render, here: a loop too long, or one that does not "
+            f"end? Shorten it ({TIME_LIMIT_VARIABLE}=<seconds> allows more time)"
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_error(exc) from None
     except jinja2.TemplateNotFound as exc:
@@ -320,6 +392,12 @@ def render(
     except UserError as exc:
         where = _template_location(exc.__traceback__)
         raise UserError(f"{where}: {exc}" if where else str(exc)) from None
+    except Exception as exc:  # whatever else a template raises: the deck line, not a traceback
+        where = _template_location(exc.__traceback__) or f"slides_src/{deck}.md"
+        what = str(exc).splitlines()[0][:200].rstrip(". ") if str(exc) else ""
+        raise UserError(
+            f"{where}: the template failed: {type(exc).__name__}{': ' if what else ''}{what}; fix the expression there"
+        ) from None
 
 
 VIDEO_NAME = re.compile(r"^[a-z0-9_]+$")
