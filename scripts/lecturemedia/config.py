@@ -106,7 +106,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 class Config:
     course: CourseFacts
     traces: LinedDict  # computation name -> its parameters as written (a LinedDict each, or None)
-    has_course: bool = True  # whether course.yaml has a `course:` section with something in it
+    has_course: bool = True  # whether course.yaml has a `course:` section (`course: {}` is one: none on purpose)
 
 
 def at_line(path: Path, line: int | None) -> str:
