@@ -98,7 +98,7 @@ def build(name: str) -> None:
         "-M",
         f"pptx-math-file={math_file.resolve()}",
     ]
-    if pandoc.front_matter(md.read_text(encoding="utf-8")).get("toc") is True:
+    if pandoc.metadata(md.read_text(encoding="utf-8")).get("toc") is True:
         extra.append("--toc")  # Beamer's template reads `toc`; pandoc's pptx writer only its option
     outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
     try:
@@ -118,7 +118,7 @@ def build(name: str) -> None:
 
 def latex_header(md: Path) -> str:
     """The deck's \\usepackage and macro lines, for drawing its formulas as the PDF does."""
-    meta = pandoc.front_matter(md.read_text(encoding="utf-8"))
+    meta = pandoc.metadata(md.read_text(encoding="utf-8"))
     includes = meta.get("header-includes") or []
     lines = includes if isinstance(includes, list) else [includes]
     keep = re.compile(r"\\(usepackage|newcommand|renewcommand|DeclareMathOperator|def)\b")
