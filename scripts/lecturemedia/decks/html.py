@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -27,6 +28,7 @@ def build(name: str) -> None:
     tmp = target.with_name(f".{name}.html.tmp")
     tikz_dir = target.parent / "tikz"
     tikz_dir.mkdir(parents=True, exist_ok=True)
+    shown = f"slides_src/{name}.md"
     extra = [
         "--mathml",
         "-V",
@@ -43,12 +45,17 @@ def build(name: str) -> None:
         f"tikz-dir={tikz_dir.resolve()}",
         "-M",
         "tikz-href=tikz",
+        "-M",
+        f"tex-python={sys.executable}",  # TikZ pictures: pdflatex runs through the engine's guard
+        "-M",
+        f"tex-root={paths.ROOT}",
+        "-M",
+        f"tex-deck={shown}",
         "--include-after-body",
         str(ASSETS / "captions.html"),  # before the fit: the caption line is part of the slide
         "--include-after-body",
         str(ASSETS / "fit.html"),
     ]
-    shown = f"slides_src/{name}.md"
     outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
     try:
         pandoc.convert(md, tmp, "revealjs", shown, extra, filters=("tikz.lua", *pandoc.FILTERS))

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import UserError
 from ..tools import require
+from . import tex_guard
 
 # Files whose content, if changed by a pass, means another pass is needed.
 AUX_SUFFIXES = (".aux", ".nav", ".snm", ".toc", ".out", ".vrb")
@@ -72,18 +73,25 @@ def _aux_digest(job_dir: Path, job: str) -> str:
     return digest.hexdigest()
 
 
-def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], source_name: str) -> LatexResult:
+def compile_pdf(
+    tex: Path,
+    job_dir: Path,
+    cwd: Path,
+    source_lines: list[str],
+    source_name: str,
+) -> LatexResult:
     """Compile tex into job_dir/<job>.pdf; `cwd` is the output's folder (the posters it shows).
 
     The aux files stay in job_dir between builds: an edit that does not move any frame
-    numbers or sections then needs one pass only.
+    numbers or sections then needs one pass only. Every run reads only the project's files
+    and TeX's own (tex_guard): one that reads anything else is refused, and leaves no PDF.
     """
     pdflatex = require("pdflatex")
     job = tex.stem
     job_dir.mkdir(parents=True, exist_ok=True)
     (job_dir / f"{job}.pdf").unlink(missing_ok=True)
     before = _aux_digest(job_dir, job)
-    fmt = _preamble_format(pdflatex, tex, job_dir)
+    fmt = _preamble_format(pdflatex, tex, job_dir, source_lines, source_name)
     # pdflatex runs in the deck's folder, so its images and inputs are found as bare pandoc
     # finds them (`./x.png` too); the posters beside the output are found through TEXINPUTS.
     env = {
@@ -93,7 +101,7 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
     }
 
     def run_pass() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        return tex_guard.run(
             [
                 pdflatex,
                 "-no-shell-escape",
@@ -105,10 +113,11 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
                 str(tex.resolve()),
             ],
             cwd=paths.SLIDES_SRC,
-            capture_output=True,
-            text=True,
-            errors="replace",
             env=env,
+            fls=job_dir / f"{job}.fls",
+            root=paths.ROOT,
+            source_lines=source_lines,
+            source_name=source_name,
         )
 
     for n in range(1, MAX_PASSES + 1):
@@ -133,9 +142,12 @@ def compile_pdf(tex: Path, job_dir: Path, cwd: Path, source_lines: list[str], so
     return LatexResult(job_dir / f"{job}.pdf", MAX_PASSES)
 
 
-def _preamble_format(pdflatex: str, tex: Path, job_dir: Path) -> str | None:
+def _preamble_format(
+    pdflatex: str, tex: Path, job_dir: Path, source_lines: list[str], source_name: str
+) -> str | None:
     """A format with the deck's preamble already loaded (mylatexformat), made once per
     preamble text: it saves loading beamer and TikZ on every pass. None if it cannot be made.
+    Guarded as every run is: a preamble that reads outside the project is refused.
     """
     preamble = tex.read_text(encoding="utf-8").split("\\begin{document}", 1)[0]
     name = "preamble-" + hashlib.sha256(preamble.encode()).hexdigest()[:16]
@@ -145,7 +157,7 @@ def _preamble_format(pdflatex: str, tex: Path, job_dir: Path) -> str | None:
         return None
     for old in job_dir.glob("preamble-*"):
         old.unlink()
-    proc = subprocess.run(
+    proc = tex_guard.run(
         [
             pdflatex,
             "-ini",
@@ -158,10 +170,11 @@ def _preamble_format(pdflatex: str, tex: Path, job_dir: Path) -> str | None:
             str(tex.resolve()),
         ],
         cwd=job_dir,
-        capture_output=True,
-        text=True,
-        errors="replace",
         env={**TEX_ENV, "TEXINPUTS": f"{paths.SLIDES_SRC.resolve()}:"},
+        fls=job_dir / f"{name}.fls",
+        root=paths.ROOT,
+        source_lines=source_lines,
+        source_name=source_name,
     )
     if proc.returncode != 0 or not (job_dir / f"{name}.fmt").exists():
         return None

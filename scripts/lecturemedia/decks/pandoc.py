@@ -56,6 +56,22 @@ def reader(meta: dict[str, object], shown: str) -> str:
     return READER + "".join(parts)
 
 
+HASKELL_ESCAPE = re.compile(r'\\(\d+|&|n|t|"|\\)')
+
+
+def filter_error(stderr: str) -> str | None:
+    """The message a Lua filter raised (pandoc shows it as a Haskell string: `PandocLuaError "…"`)."""
+    match = re.search(r'PandocLuaError "((?:[^"\\]|\\.)*)"', stderr)
+    if not match:
+        return None
+    plain = {"&": "", "n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+    def unescape(m: re.Match[str]) -> str:
+        return plain[m.group(1)] if m.group(1) in plain else chr(int(m.group(1)))
+
+    return HASKELL_ESCAPE.sub(unescape, match.group(1))
+
+
 def convert(
     source: Path,
     output: Path,
@@ -89,6 +105,9 @@ def convert(
     proc = subprocess.run(args, capture_output=True, text=True, errors="replace", cwd=cwd or paths.SLIDES_SRC)
     messages = [line[:300] for line in proc.stderr.splitlines() if line.strip()]
     if proc.returncode != 0:
+        own = filter_error(proc.stderr)
+        if own:  # one of our filters' errors, written for the user: shown alone
+            raise UserError(own if own.startswith(deck_name) else f"{deck_name}: {own}")
         shown = "\n  ".join(messages[:6]) or f"exit status {proc.returncode}"
         raise UserError(f"{deck_name}: pandoc failed:\n  {shown}")
     for line in messages[:5]:

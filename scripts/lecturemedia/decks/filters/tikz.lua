@@ -1,8 +1,13 @@
--- HTML and PowerPoint: a raw TikZ picture becomes an SVG image (a PNG at 300 dpi with `tikz-format: png`), rendered once and named by a hash of
+-- HTML and PowerPoint: a raw TikZ picture becomes an SVG image (a PNG at 300 dpi with
+-- `tikz-format: png`), rendered once and named by a hash of
 -- its code (and the deck's LaTeX header), so unchanged pictures are never rendered again.
--- Metadata: `tikz-dir` (where the SVGs go), `tikz-href` (how the page refers to that folder).
+-- Metadata: `tikz-dir` (where the SVGs go), `tikz-href` (how the page refers to that folder);
+-- `tex-python`, `tex-root`, `tex-deck`: pdflatex runs through the engine's guard
+-- (lecturemedia.decks.tex_guard), as the PDF's runs do, so a picture reads only the
+-- project's files and TeX's own.
 
 local out_dir, href, header, format = nil, "tikz", "", "svg"
+local python, root, deck = "python3", ".", "the deck"
 
 -- The text of every raw element in a metadata value (elements are userdata, lists tables).
 local function raw_texts(value, acc)
@@ -24,14 +29,15 @@ local function render(code)
   local existing = io.open(target, "r")
   if existing then existing:close(); return name end
   pandoc.system.with_temporary_directory("tikz", function(tmp)
-    local fh = assert(io.open(tmp .. "/picture.tex", "w"))
-    fh:write(document)
-    fh:close()
-    local ok, err = pcall(pandoc.pipe, "pdflatex", { "-no-shell-escape", "-interaction=nonstopmode",
-      "-halt-on-error", "-output-directory=" .. tmp, tmp .. "/picture.tex" }, "")
+    local ok, err = pcall(pandoc.pipe, python, { "-m", "lecturemedia.decks.tex_guard", "picture",
+      "--root", root, "--deck", deck, "--pdf", tmp .. "/picture.pdf" }, document)
     if not ok then
-      local message = tostring(err.output or err):match("\n(! [^\n]*)") or "see the LaTeX log"
-      error("a TikZ picture could not be drawn for HTML: " .. message, 0)
+      local output = tostring(err.output or err)
+      if err.error_code == 3 then -- the guard refused it: its message says where and what
+        error((output:gsub("%s+$", "")), 0)
+      end
+      local message = output:match("\n(! [^\n]*)") or "see the LaTeX log"
+      error("a TikZ picture could not be drawn: " .. message, 0)
     end
     if format == "png" then
       pandoc.pipe("pdftoppm", { "-r", "300", "-png", "-singlefile", tmp .. "/picture.pdf", target .. ".tmp" }, "")
@@ -50,6 +56,9 @@ return {
       out_dir = meta["tikz-dir"] and pandoc.utils.stringify(meta["tikz-dir"])
       href = meta["tikz-href"] and pandoc.utils.stringify(meta["tikz-href"]) or href
       format = meta["tikz-format"] and pandoc.utils.stringify(meta["tikz-format"]) or format
+      python = meta["tex-python"] and pandoc.utils.stringify(meta["tex-python"]) or python
+      root = meta["tex-root"] and pandoc.utils.stringify(meta["tex-root"]) or root
+      deck = meta["tex-deck"] and pandoc.utils.stringify(meta["tex-deck"]) or deck
       local lines = {}
       for _, text in ipairs(raw_texts(meta["header-includes"] or {}, {})) do
         if text:match("\\usepackage") or text:match("\\usetikzlibrary") then lines[#lines + 1] = text end
