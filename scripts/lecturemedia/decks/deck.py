@@ -185,7 +185,7 @@ def remove_outputs(name: str) -> None:
 
 
 def build_pdf(name: str, handout: bool) -> None:
-    from . import latex, pandoc, templating
+    from . import latex, pandoc, png_copies, templating
 
     start = time.monotonic()
     target = paths.deck_output("handout" if handout else "pdf", name)
@@ -202,8 +202,12 @@ def build_pdf(name: str, handout: bool) -> None:
     source_lines = templating.read_source(deck_source(name)).splitlines()
     outputs.remove(target)  # out of date (Make runs this step only then): gone until remade
     try:
-        pandoc.convert(md, tex, "beamer", shown, extra)
-        result = latex.compile_pdf(tex, work, out_dir, source_lines, shown)
+        # images pdflatex cannot read (GIF…) as PNG copies, as bare pandoc's PDF writer makes them
+        copies = work / "images"
+        for src in png_copies.make_copies(md.read_text(encoding="utf-8"), copies, source_lines, shown):
+            extra += ["-M", f"png-copy={src}"]
+        pandoc.convert(md, tex, "beamer", shown, extra, filters=(*pandoc.FILTERS, "png_copies.lua"))
+        result = latex.compile_pdf(tex, work, out_dir, source_lines, shown, inputs=(copies,))
         outputs.copy(result.pdf, target)
     except UserError:
         outputs.remove(target)  # no stale PDF left looking like the answer

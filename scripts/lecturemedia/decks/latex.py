@@ -79,8 +79,10 @@ def compile_pdf(
     cwd: Path,
     source_lines: list[str],
     source_name: str,
+    inputs: tuple[Path, ...] = (),
 ) -> LatexResult:
-    """Compile tex into job_dir/<job>.pdf; `cwd` is the output's folder (the posters it shows).
+    """Compile tex into job_dir/<job>.pdf; `cwd` is the output's folder (the posters it shows),
+    `inputs` more folders where pdflatex finds what the document names (images made for it).
 
     The aux files stay in job_dir between builds: an edit that does not move any frame
     numbers or sections then needs one pass only. Every run reads only the project's files
@@ -94,10 +96,11 @@ def compile_pdf(
     fmt = _preamble_format(pdflatex, tex, job_dir, source_lines, source_name)
     # pdflatex runs in the deck's folder, so its images and inputs are found as bare pandoc
     # finds them (`./x.png` too); the posters beside the output are found through TEXINPUTS.
+    folders = [cwd, paths.SLIDES_SRC, *inputs]
     env = {
         **TEX_ENV,
         "TEXFORMATS": f"{job_dir.resolve()}:",
-        "TEXINPUTS": f"{cwd.resolve()}:{paths.SLIDES_SRC.resolve()}:",
+        "TEXINPUTS": "".join(f"{folder.resolve()}:" for folder in folders),
     }
 
     def run_pass() -> subprocess.CompletedProcess[str]:
