@@ -62,6 +62,30 @@ def test_phones_may_zoom(fixture_built: Project) -> None:
     assert viewport and "user-scalable=no" not in viewport.group(0) and "maximum-scale" not in viewport.group(0)
 
 
+HEADING_CASE = """<script>
+window.addEventListener('load', function () {
+  var seen = {};
+  document.querySelectorAll('.reveal h1, .reveal h2, .reveal h3').forEach(function (h) {
+    seen[getComputedStyle(h).textTransform] = true;
+  });
+  document.body.setAttribute('data-heading-case', Object.keys(seen).sort().join(' '));
+});
+</script>
+"""
+
+
+def test_titles_keep_their_case(fixture_built: Project) -> None:
+    """reveal.js's theme sets headings in capitals, which spreads the math in them; ours do not."""
+    page = fixture_built.path("build/html/beta.html")
+    probe = page.with_name("beta-case-probe.html")
+    probe.write_text(page.read_text(encoding="utf-8") + HEADING_CASE, encoding="utf-8")
+    try:
+        case = re.search(r'data-heading-case="([^"]*)"', rendered_dom(probe))
+    finally:
+        probe.unlink()
+    assert case and case.group(1) == "none"
+
+
 CUE_COUNT = """<script>
 window.addEventListener('load', function () {
   var track = document.querySelector('video').textTracks[0];
