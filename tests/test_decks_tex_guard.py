@@ -73,8 +73,27 @@ def test_the_refusal_names_the_deck_line_and_the_file(tmp_path: Path) -> None:
     assert tex_guard.refusal(reads, tmp_path, lines, "slides_src/x.md").startswith(
         "slides_src/x.md:7: the deck reads /etc/passwd, outside the project; a deck may read only the project's files"
     )
-    hidden = tex_guard.refusal([tex_guard.OutsideRead(".env")], tmp_path, lines, "slides_src/x.md")
-    assert hidden.startswith("slides_src/x.md: the deck reads .env, a hidden file") and "rename it" in hidden
+
+
+def test_a_name_tex_refused_inside_the_project_says_why(tmp_path: Path) -> None:
+    """Hidden files and names with `..` are refused by TeX even inside the project: not 'outside'."""
+    root = tmp_path / "course"
+    (root / "slides_src").mkdir(parents=True)
+    stderr = "".join(
+        f"pdflatex: Not reading from {name} (openin_any = p).\n" for name in [".env", "../img/x.png", "../../x.png"]
+    )
+    reads = tex_guard.outside_reads(fls(root / "slides_src"), stderr, root, TREES)
+    assert [(r.name, r.reason) for r in reads] == [
+        (".env", "hidden"),
+        ("../img/x.png", "climbs"),
+        ("../../x.png", "outside"),
+    ]
+    lines = ["\\input{.env}", "![](../img/x.png)"]
+    hidden = tex_guard.refusal(reads[:1], root, lines, "slides_src/x.md")
+    assert hidden.startswith("slides_src/x.md:1: the deck reads .env, a hidden file") and "rename it" in hidden
+    climbs = tex_guard.refusal(reads[1:], root, lines, "slides_src/x.md")
+    assert climbs.startswith("slides_src/x.md:2: the deck reads ../img/x.png, named with `..`, which TeX refuses")
+    assert "move the file into slides_src/" in climbs and "it also reads: ../../x.png" in climbs
 
 
 def test_a_lua_filters_own_error_is_shown_alone() -> None:

@@ -81,6 +81,7 @@ class OutsideRead:
     name: str  # as TeX named it
     path: Path | None = None  # where TeX opened it (None: TeX refused the name)
     target: Path | None = None  # where that leads, links resolved
+    reason: str = "outside"  # or, for a name TeX refused inside the project: "hidden", "climbs" (`..`)
 
     def what(self, root: Path) -> str:
         if self.path is None or self.target is None:
@@ -122,14 +123,24 @@ def recorded_inputs(fls: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _run_folder(fls: Path) -> Path:
+    """The folder the run worked in (the .fls's PWD), which relative names are read from."""
+    if fls.is_file():
+        for line in fls.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+            if line.startswith("PWD "):
+                return Path(line[4:])
+    return fls.parent
+
+
 def outside_reads(fls: Path, stderr: str, root: Path, trees: tuple[Path, ...] | None = None) -> list[OutsideRead]:
     """What a run read, or tried to read, outside the project and TeX's trees, first first."""
     trees = tex_trees() if trees is None else trees
     found: dict[str, OutsideRead] = {}
+    pwd = _run_folder(fls)
     for name in REFUSED.findall(stderr):
         given = _given_name(name, stderr)
         if given not in HARMLESS:
-            found.setdefault(given, OutsideRead(given))
+            found.setdefault(given, OutsideRead(given, reason=_refused_because(Path(given), pwd, root)))
     targets = set()
     for name, path in recorded_inputs(fls):
         if name not in found and str(path) not in HARMLESS and not allowed(path, root, trees):
@@ -138,6 +149,13 @@ def outside_reads(fls: Path, stderr: str, root: Path, trees: tuple[Path, ...] | 
                 targets.add(lexical.resolve())
                 found[name] = OutsideRead(name, lexical, lexical.resolve())
     return list(found.values())
+
+
+def _refused_because(name: Path, pwd: Path, root: Path) -> str:
+    """Why TeX refused a name: it leads outside the project, or, inside it, it is hidden or climbs with `..`."""
+    if name.is_absolute() or not Path(os.path.normpath(pwd / name)).resolve().is_relative_to(root.resolve()):
+        return "outside"
+    return "climbs" if ".." in name.parts else "hidden"
 
 
 def _given_name(name: str, stderr: str) -> str:
@@ -163,9 +181,13 @@ def refusal(reads: list[OutsideRead], root: Path, source_lines: list[str], sourc
     first = reads[0]
     line = source_line(first.name, source_lines)
     where = f"{source_name}:{line}" if line else source_name
-    hidden = first.path is None and Path(first.name).name.startswith(".") and not Path(first.name).is_absolute()
-    if hidden and ".." not in Path(first.name).parts:
+    if first.reason == "hidden":
         text = f"{where}: the deck reads {first.name}, a hidden file, which TeX refuses; rename it (no leading dot)"
+    elif first.reason == "climbs":
+        text = (
+            f"{where}: the deck reads {first.name}, named with `..`, which TeX refuses (its paranoid mode keeps "
+            "decks in the project); move the file into slides_src/ and name it from there"
+        )
     else:
         text = (
             f"{where}: the deck reads {first.what(root)}, outside the project; a deck may read only the "
