@@ -17,6 +17,7 @@ import importlib.util
 import itertools
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from pathlib import Path
 from .. import console, outputs, paths
 from ..errors import UserError, friendly_main
 from ..tools import require
-from . import pandoc
+from . import pandoc, tex_guard
 
 ASSETS = Path(__file__).parent / "assets"
 DEFAULT_REFERENCE = ASSETS / "reference.pptx"
@@ -97,6 +98,12 @@ def build(name: str) -> None:
         "tikz-format=png",
         "-M",
         f"pptx-math-file={math_file.resolve()}",
+        "-M",
+        f"tex-python={sys.executable}",  # TikZ pictures: pdflatex runs through the engine's guard
+        "-M",
+        f"tex-root={paths.ROOT}",
+        "-M",
+        f"tex-deck={shown}",
     ]
     if pandoc.metadata(md.read_text(encoding="utf-8")).get("toc") is True:
         extra.append("--toc")  # Beamer's template reads `toc`; pandoc's pptx writer only its option
@@ -558,12 +565,14 @@ def render_pages(pages: list, header: str, shown: str, work: Path) -> list[Path]
     for old in folder.glob("*"):
         old.unlink()
     (folder / "boxes.tex").write_text(document, encoding="utf-8")
-    proc = subprocess.run(
+    proc = tex_guard.run(  # the deck's formulas and header read only the project's files and TeX's own
         [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "boxes.tex"],
         cwd=folder,
-        capture_output=True,
-        text=True,
-        errors="replace",
+        env=os.environ,
+        fls=folder / "boxes.fls",
+        root=paths.ROOT,
+        source_lines=(paths.SLIDES_SRC / Path(shown).name).read_text(encoding="utf-8", errors="replace").splitlines(),
+        source_name=shown,
     )
     if proc.returncode != 0:
         message = next((line for line in proc.stdout.splitlines() if line.startswith("!")), "see the LaTeX log")
