@@ -195,6 +195,7 @@ def build_pdf(name: str, handout: bool) -> None:
     md = BUILD / "md" / f"{name}.md"
     tex = work / "deck.tex"  # an ASCII job name, whatever the deck's file is called
     extra = ["-M", f"preamble-file={paths.TEMPLATES / 'preamble.tex'}"]
+    extra += ["-M", f"slides-dir={paths.SLIDES_SRC.resolve()}", "-M", f"project-root={paths.ROOT.resolve()}"]
     if handout:
         extra += ["-M", "handout=true", "-V", "handout"]
     out_dir.mkdir(parents=True, exist_ok=True)
