@@ -2,7 +2,7 @@
 # Install what this project needs and is missing. Silent, and no apt-get, when nothing is.
 #   scripts/setup.sh system   Debian packages (pandoc, TeX Live, Cairo/Pango headers, ...)
 #   scripts/setup.sh python   the .venv with the pinned Python dependencies
-#   scripts/setup.sh pptx     what only `make pptx` needs (ffmpeg, to burn captions into the videos)
+#   scripts/setup.sh pptx     what only `make pptx` needs (ffmpeg, to burn captions into the videos; the Carlito font)
 #   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks; Impress, the PPTX)
 set -euo pipefail
 
@@ -61,7 +61,11 @@ python() {
 
 # What only the PowerPoint decks need: ffmpeg, for the copy of each video with its captions burned in.
 pptx_tools() {
-  has ffmpeg || apt_install ffmpeg
+  local missing=()
+  has ffmpeg || missing+=(ffmpeg)
+  # Carlito: Calibri's metric twin, for the fit of the text (decks/pptx_fit.py) and Impress's rendering
+  [ -n "$(fc-list Carlito 2>/dev/null)" ] || missing+=(fonts-crosextra-carlito)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 # What only the tests need: a browser to load the HTML decks as a person would, and

@@ -24,6 +24,7 @@ NS = {
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
 }
 DECKS = ("alpha", "beta")
+EMU_PER_PT = 12700
 
 
 def frames(pdf: Path) -> int:
@@ -58,6 +59,105 @@ def render(deck: Path, out: Path) -> Path:
         timeout=180,
     )
     return out / f"{deck.stem}.pdf"
+
+
+def _colour(index: int) -> tuple[int, int, int]:
+    return (40 + 7 * index, 3, 200)
+
+
+def _text_boxes(slide) -> list[tuple[str, int, int, int, int]]:
+    """(name, left, top, right, bottom) of each shape with text Impress draws, each coloured by its index."""
+    from lecturemedia.decks.pptx import _geometry
+
+    out = []
+    for sp in slide.shapes._spTree.iterfind(".//p:sp", NS):
+        body = sp.find("p:txBody", NS)
+        text = "".join(t.text or "" for t in body.iterfind(".//a:t", NS)) if body is not None else ""
+        in_fallback = any(anc.tag.endswith("}Fallback") for anc in sp.iterancestors())
+        geometry = _geometry(slide, sp)
+        if not text.strip() or in_fallback or geometry is None:
+            continue
+        red, green, blue = _colour(len(out))
+        for run in sp.iterfind(".//a:r", NS):
+            rpr = run.find("a:rPr", NS)
+            if rpr is None:
+                rpr = run.makeelement(f"{{{NS['a']}}}rPr", {})
+                run.insert(0, rpr)
+            for old in rpr.findall("a:solidFill", NS):
+                rpr.remove(old)
+            fill = rpr.makeelement(f"{{{NS['a']}}}solidFill", {})
+            fill.append(fill.makeelement(f"{{{NS['a']}}}srgbClr", {"val": f"{red:02X}{green:02X}{blue:02X}"}))
+            rpr.insert(0, fill)
+        left, top, width, height = geometry
+        out.append((sp.find(".//p:cNvPr", NS).get("name"), left, top, left + width, top + height))
+    return out
+
+
+def overflows(deck: Path, work: Path) -> list[str]:
+    """Text that Impress draws past the bottom of its box, or under the Pregunta box: each text
+    box of a copy of the deck gets a colour of its own, and each piece of text drawn in the
+    rendered PDF is found by its colour and compared with its box (2 pt of slack)."""
+    prs = pptx.Presentation(str(deck))
+    per_slide = [_text_boxes(slide) for slide in prs.slides]
+    work.mkdir(parents=True, exist_ok=True)
+    coloured = work / deck.name
+    prs.save(str(coloured))
+    pdf = pypdf.PdfReader(render(coloured, work / "render"))
+    problems = []
+    slack = 2 * EMU_PER_PT
+    for number, (page, shapes) in enumerate(zip(pdf.pages, per_slide, strict=True), 1):
+        scale = float(page.mediabox.width) / (prs.slide_width / EMU_PER_PT)
+        height = float(page.mediabox.height)
+        state: dict = {"rgb": None}
+        drawn = []
+
+        def operand(op, args, cm, tm, state=state) -> None:
+            if op == b"rg":
+                state["rgb"] = tuple(round(float(v) * 255) for v in args)
+
+        def text(t, cm, tm, font, size, state=state, drawn=drawn, scale=scale, height=height) -> None:
+            if t.strip() and state["rgb"] is not None:
+                m = pypdf.mult(tm, cm)
+                drawn.append((state["rgb"], t.strip(), (height - m[5]) / scale * EMU_PER_PT))  # baseline, EMU
+
+        page.extract_text(visitor_operand_before=operand, visitor_text=text)
+        questions = [s for s in shapes if s[0] == "Pregunta"]
+        for rgb, t, y in drawn:
+            index = next((i for i in range(len(shapes)) if max(map(abs, _sub(_colour(i), rgb))) <= 2), None)
+            if index is None:
+                continue
+            name, left, _, right, bottom = shapes[index]
+            if y > bottom + slack:
+                problems.append(f"slide {number}: {name}: {t[:40]!r} below its box")
+            elif name != "Pregunta" and any(y > q[2] + slack and q[1] < right and left < q[3] for q in questions):
+                problems.append(f"slide {number}: {name}: {t[:40]!r} under the Pregunta box")
+    return problems
+
+
+def _sub(a: tuple, b: tuple) -> list[int]:
+    return [x - y for x, y in zip(a, b, strict=True)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("deck", DECKS)
+def test_no_text_runs_past_its_box_or_under_the_pregunta_in_impress(
+    fixture_built: Project, tmp_path: Path, deck: str
+) -> None:
+    assert overflows(fixture_built.path(f"build/pptx/{deck}.pptx"), tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_slide_too_long_for_its_box_gets_smaller_text_that_fits(fixture_rebuilt: Project, tmp_path: Path) -> None:
+    source = fixture_rebuilt.path("slides_src/alpha.md")
+    line = "a line long enough to wrap once the font is as large as the template's"
+    bullets = "".join(f"- point {n}: {line}\n" for n in range(9))
+    source.write_text(source.read_text(encoding="utf-8").replace("- one\n", bullets + "- one\n", 1), encoding="utf-8")
+    fixture_rebuilt.make("pptx")
+    made = fixture_rebuilt.path("build/pptx/alpha.pptx")
+    slide = pptx.Presentation(str(made)).slides[1]
+    sizes = {int(r.get("sz")) for r in slide.shapes._spTree.iterfind(".//a:r/a:rPr[@sz]", NS)}
+    assert sizes and max(sizes) < 1800, sizes  # shrunk from the template's 20 pt
+    assert overflows(made, tmp_path) == []
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ from pathlib import Path
 from .. import console, outputs, paths
 from ..errors import UserError, friendly_main
 from ..tools import require
-from . import pandoc, tex_guard
+from . import pandoc, pptx_fit, tex_guard
 
 ASSETS = Path(__file__).parent / "assets"
 DEFAULT_REFERENCE = ASSETS / "reference.pptx"
@@ -142,8 +142,11 @@ def finish(raw: Path, out: Path, out_dir: Path, formulas: list, header: str, sho
         renumber(slide)  # first: python-pptx numbers what it adds after the highest id
         counts["movies"] += place_movies(slide, out_dir, shown)
         place_pregunta(slide, prs.slide_width, prs.slide_height)
-    merge_continuations(prs)
+    styles = master_styles(prs)
+    merge_continuations(prs, styles)
     counts["slides"] = len(prs.slides)
+    for slide in prs.slides:
+        fit_text(slide, styles)
     boxes = [(slide, ac) for slide in prs.slides for ac in slide.shapes._spTree.iter(q("mc:AlternateContent"))]
     add_equation_pictures(prs, boxes, formulas, header, shown, work)
     for slide in prs.slides:
@@ -199,7 +202,7 @@ def _title_text(slide) -> str | None:
     return None
 
 
-def merge_continuations(prs) -> None:
+def merge_continuations(prs, styles: dict) -> None:
     """pandoc puts what follows a table or a picture on a slide of its own, with no title;
     the PDF has it on the same frame. Its text goes back under the last shape of the slide before
     (above the Pregunta box), and the extra slide goes."""
@@ -228,11 +231,43 @@ def merge_continuations(prs) -> None:
             left, _, width, _ = geometry
             if ph is not None:
                 ph.getparent().remove(ph)  # a text box now: the slide before has another layout
+            body = el.find(f".//{q('p:txBody')}")
+            if body is not None:  # room for the text: what is above it gets shorter (at most half the room)
+                want = pptx_fit.needed_height(body, width, *styles["other"])
+                want = min(want, (limit - prs.slide_height // 5) // 2)
+                if want > limit - top:
+                    top = make_room(before, limit - want - EMU_PER_PT * 6) + EMU_PER_PT * 6
             for sp_pr in el.iter(q("p:spPr")):
                 _set_xfrm(sp_pr, left, top, width, max(EMU_PER_PT * 24, limit - top))
             target.append(el)
         _move_notes(slide, before)
         _delete_slide(prs, slide)
+
+
+def make_room(slide, bottom: int) -> int:
+    """What reaches below `bottom` ends there: pictures shrink keeping their shape (centred where
+    they were), text boxes get shorter (their text is fitted later). Returns the new lowest edge."""
+    lowest = 0
+    for el in slide.shapes._spTree:
+        if el.tag not in (q("p:pic"), q("p:sp"), q("p:graphicFrame"), q("mc:AlternateContent")) or _is_pregunta(el):
+            continue
+        ph = el.find(f".//{q('p:nvPr')}/{q('p:ph')}")
+        if ph is not None and ph.get("type") in ("title", "ctrTitle"):
+            continue
+        geometry = _geometry(slide, el)
+        if geometry is None:
+            continue
+        left, top, width, height = geometry
+        if top + height > bottom and top < bottom:
+            new_height = bottom - top
+            new_width = width * new_height // height if el.tag == q("p:pic") else width
+            for sp_pr in el.iter(q("p:spPr")):
+                _set_xfrm(sp_pr, left + (width - new_width) // 2, top, new_width, new_height)
+            for xfrm in el.findall(q("p:xfrm")):  # a graphicFrame's own frame
+                xfrm.find(q("a:ext")).set("cy", str(new_height))
+            height = new_height
+        lowest = max(lowest, top + height)
+    return min(lowest, bottom) if lowest else bottom
 
 
 def _is_pregunta(el) -> bool:
@@ -253,6 +288,49 @@ def _delete_slide(prs, slide) -> None:
         if prs.part.related_part(sld_id.rId) is slide.part:
             prs.part.drop_rel(sld_id.rId)
             id_list.remove(sld_id)
+
+
+# ------------------------------------------------------------------ text that fits its box
+
+
+def master_styles(prs) -> dict[str, tuple[list[int], list[int], str]]:
+    """Per kind of text ("body" placeholders, "other" text boxes): each level's size (1/100 pt) and
+    left margin (EMU) from the master, and the theme's body font."""
+    master = prs.slide_master.element
+    theme = next(
+        (rel.target_part.blob for rel in prs.slide_master.part.rels.values() if rel.reltype.endswith("/theme")), b""
+    )
+    minor = re.search(rb"<a:minorFont><a:latin typeface=\"([^\"]*)\"", theme)
+    family = minor.group(1).decode() if minor else "Calibri"
+    out = {}
+    for kind, tag in (("body", "p:bodyStyle"), ("other", "p:otherStyle")):
+        sizes, margins = [1800] * 9, [0] * 9
+        style = master.find(f"{q('p:txStyles')}/{q(tag)}")
+        for level in range(9):
+            lvl = style.find(q(f"a:lvl{level + 1}pPr")) if style is not None else None
+            rpr = lvl.find(q("a:defRPr")) if lvl is not None else None
+            if rpr is not None and rpr.get("sz"):
+                sizes[level] = int(rpr.get("sz"))
+            if lvl is not None and lvl.get("marL"):
+                margins[level] = int(lvl.get("marL"))
+        out[kind] = (sizes, margins, family)
+    return out
+
+
+def fit_text(slide, styles: dict) -> None:
+    """Every text box but the title and the Pregunta shrinks its text until it fits its frame."""
+    for sp in list(slide.shapes._spTree.iter(q("p:sp"))):
+        body = sp.find(q("p:txBody"))
+        if body is None or _is_pregunta(sp) or _in_fallback(sp) is not None:
+            continue
+        ph = sp.find(f".//{q('p:nvPr')}/{q('p:ph')}")
+        if ph is not None and ph.get("type") in ("title", "ctrTitle", "subTitle", "dt", "ftr", "sldNum"):
+            continue
+        geometry = _geometry(slide, sp)
+        if geometry is None or not "".join(t.text or "" for t in body.iter(q("a:t"))).strip():
+            continue
+        sizes, margins, family = styles["body" if ph is not None else "other"]
+        pptx_fit.fit(body, geometry[2], geometry[3], sizes, margins, family)
 
 
 # ------------------------------------------------------------------ movies
