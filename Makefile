@@ -188,8 +188,16 @@ $(DECKS:%=build/handouts/%.pdf): build/handouts/%.pdf: build/md/%.md $(DECK_INPU
 PPTX_INPUTS := build/config/course.json $(FILTERS) $(wildcard slides_src/templates/reference.pptx) \
 	$(PKG)/decks/pptx.py $(PKG)/decks/pptx_fit.py $(PKG)/decks/pandoc.py $(PKG)/decks/assets/reference.pptx
 
-$(DECKS:%=build/pptx/%.pptx): build/pptx/%.pptx: build/md/%.md $(PPTX_INPUTS) | $(SETUP) build/.setup/pptx
+$(DECKS:%=build/pptx/%.pptx): build/pptx/%.pptx: build/md/%.md $(PPTX_INPUTS) build/pptx/.template | $(SETUP) build/.setup/pptx
 	$(Q)$(PY) -m lecturemedia.decks.pptx deck $*
+
+# Which template the decks take (the course's or the engine's): rewritten only when that changes,
+# so that adding or deleting slides_src/templates/reference.pptx rebuilds every deck.
+PPTX_TEMPLATE := $(if $(wildcard slides_src/templates/reference.pptx),course,engine)
+build/pptx/.template: $(if $(filter-out $(PPTX_TEMPLATE),$(shell cat build/pptx/.template 2>/dev/null)),FORCE_TEMPLATE)
+	$(Q)mkdir -p $(@D) && echo $(PPTX_TEMPLATE) > $@
+.PHONY: FORCE_TEMPLATE
+FORCE_TEMPLATE:
 
 # reveal.js, copied file by file from the pinned npm package: each is a target of its own,
 # so a deleted one is copied again.
