@@ -105,7 +105,7 @@ def test_a_trace_parameter_edit_rebuilds_its_trace_video_and_the_decks_that_quot
     }
     assert needed <= changed
     allowed = re.compile(
-        r"build/(\.lock|traces/\.?descent\.\w+|(\w+/)?videos/(\w+/)?descent[.-][\w.]+|(slides|handouts|html)/alpha\.\w+)"
+        r"build/(\.lock|traces/\.?descent\.\w+|(\w+/)?videos/(\w+/)?descent[.-][\w.]+|(slides|handouts|html|pptx)/alpha\.\w+)"
     )
     assert [p for p in changed if not allowed.fullmatch(p)] == []  # beta, reveal.js, …: untouched
     after = descent_line(fixture_rebuilt)
