@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import pdf_text
+from conftest import VIDEOS, pdf_text
 from lecturemedia.preview import builder, client, pages, server, sources, watch
 from lecturemedia.project_copy import Project
 
@@ -314,6 +314,25 @@ def test_a_still_is_one_frame_without_a_video(fixture_rebuilt: Project) -> None:
     past_the_end = project.make("still", f"NAME={scene}", "AT=999")
     assert "AT=999 is past the scene's end: the last frame" in past_the_end.stdout
     assert Image.open(last).tobytes() == last_pixels
+
+
+@pytest.mark.slow
+def test_a_still_inside_the_title_card_is_the_videos_frame_there(fixture_rebuilt: Project) -> None:
+    """The title card is shown in setup(), before construct(): a still of a moment in it is that card."""
+    from lecturemedia.animations.scene import TITLE_SECONDS
+    from PIL import Image
+
+    project = fixture_rebuilt
+    scene = sources.scene_names(project.root)[0]
+    poster = Image.open(project.path(f"{VIDEOS}/{scene}.png")).convert("RGB").tobytes()  # the card in the video
+    still = project.path(f"build/stills/{scene}.png")
+    for at in (0, TITLE_SECONDS / 3, TITLE_SECONDS - 0.3):
+        made = project.make("still", f"NAME={scene}", f"AT={at:g}")
+        assert f"at {at:g} s" in made.stdout
+        assert Image.open(still).convert("RGB").tobytes() == poster, at
+    project.make("still", f"NAME={scene}", f"AT={TITLE_SECONDS + 0.3:g}")  # the card fading out
+    fading = Image.open(still).convert("RGB").tobytes()
+    assert fading != poster and any(fading)
 
 
 TRICKY_SCENE = '''"""Tricky: animations whose end a still must not shortcut."""

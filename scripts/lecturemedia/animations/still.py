@@ -48,7 +48,7 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
             scene = video._load_scene(source, video.scene_class_name(name))()
             moment = Moment(scene, at)
             with moment.light_begins():
-                scene.render()
+                moment.render()
             image = moment.image if moment.image is not None else scene.renderer.camera.get_image()
     except UserError:
         raise
@@ -188,6 +188,17 @@ class Moment:
         if self._advance(int(duration / self.dt)) is None:
             return self._freeze(duration)
         self.stop()
+
+    def render(self) -> None:
+        """Render the scene up to the moment. Manim ends a scene stopped inside construct() quietly,
+        but not one stopped in setup(), where TraceScene shows its title card: that stop is ours too."""
+        from manim.utils.exceptions import EndSceneEarlyException
+
+        try:
+            self.scene.render()
+        except EndSceneEarlyException:
+            if self.image is None:
+                raise
 
     def stop(self) -> None:
         from manim.utils.exceptions import EndSceneEarlyException
