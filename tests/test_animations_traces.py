@@ -207,7 +207,8 @@ def test_make_after_new_animation_renders_its_video(fixture_rebuilt: Project) ->
     [
         ("descent", "the name 'descent' is taken"),
         ("Bad-name", "'Bad-name' cannot name an animation: use lowercase letters"),
-        ("class", "'class' cannot name an animation"),
+        ("class", "'class' is a Python keyword, which cannot name a module"),
+        ("regresión", "'regresión' has letters outside ASCII (ó)"),
         ("", "name the animation: make new-animation NAME=<name>"),
     ],
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, engine_at
-from lecturemedia.animations import manim_speedups, scaffold, traces
+from lecturemedia.animations import computation, manim_speedups, scaffold, traces
 from lecturemedia.errors import UserError
 
 DATA = Path(__file__).parent / "data"
@@ -38,6 +38,21 @@ def test_a_missing_trace_says_how_to_make_it(tmp_path: Path) -> None:
 def test_a_name_that_cannot_name_an_animation_is_refused(name: str, tmp_path: Path) -> None:
     with engine_at(tmp_path), pytest.raises(UserError, match=repr(name)):
         scaffold.check_free(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("class", r"'class' is a Python keyword, which cannot name a module .* e\.g\. class_demo$"),
+        ("regresión", r"'regresión' has letters outside ASCII \(ó\): .* write it without accents, e\.g\. regresion$"),
+        ("Regresión-Lineal", r"outside ASCII \(ó\): .*, e\.g\. regresion_lineal$"),
+        ("Bad-name", r"use lowercase letters, digits and _, starting with a letter .*, e\.g\. bad_name$"),
+    ],
+)
+def test_a_refused_name_says_why_and_a_name_that_works(name: str, says: str, tmp_path: Path) -> None:
+    with engine_at(tmp_path), pytest.raises(UserError, match=says):
+        scaffold.check_free(name)
+    assert computation.name_problem(computation.suggested_name(name) or "x") is None
 
 
 def test_a_taken_name_is_refused(tmp_path: Path) -> None:

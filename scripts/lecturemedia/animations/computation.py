@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import keyword
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -60,11 +62,47 @@ def source(name: str) -> Path:
     return paths.COMPUTATIONS / f"{name}.py"
 
 
-def check_name(name: str, what: str = "computation") -> None:
-    if not NAME.match(name):
-        raise UserError(
-            f"{what} name {name!r} is not usable: use lowercase letters, digits and _ (a Python identifier)"
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name an animation (its computation, scene, trace and video files), or None.
+
+    A name is a Python module's (the scene and the computation are imported by it) and the stem
+    of the files and Make targets made from it, which the PDF and the HTML link to: lowercase
+    ASCII letters, digits and _, starting with a letter, and not a Python keyword.
+    """
+    if NAME.match(name) and not keyword.iskeyword(name):
+        return None
+    fix = suggested_name(name)
+    instead = f", e.g. {fix}" if fix and fix != name else ""
+    if keyword.iskeyword(name):
+        return (
+            f"{name!r} is a Python keyword, which cannot name a module (`import {name}` is a syntax error): "
+            f"add a word to it, e.g. {name}_demo"
         )
+    if not name.isascii():
+        accented = ", ".join(dict.fromkeys(c for c in name if not c.isascii()))
+        return (
+            f"{name!r} has letters outside ASCII ({accented}): the name becomes file names, Make targets and the "
+            "videos' links in the PDF and the HTML, which do not all carry accented letters alike; "
+            f"write it without accents{instead}"
+        )
+    return (
+        f"{name!r} cannot name an animation: use lowercase letters, digits and _, starting with a letter "
+        f"(it names Python modules and files){instead}"
+    )
+
+
+def suggested_name(name: str) -> str:
+    """`name` as a usable name, if one is near: accents dropped, lowercase, other characters as _."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    plain = re.sub(r"[^a-z0-9_]+", "_", plain).strip("_")
+    plain = re.sub(r"^[0-9_]+", "", plain)
+    return plain if NAME.match(plain) and not keyword.iskeyword(plain) else ""
+
+
+def check_name(name: str, what: str = "computation") -> None:
+    problem = name_problem(name)
+    if problem:
+        raise UserError(f"{what} name {problem}")
 
 
 @dataclass(frozen=True)

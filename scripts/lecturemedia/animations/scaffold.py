@@ -9,7 +9,6 @@ gradient from autograd, drawn as a point going down the parabola beside its loss
 
 from __future__ import annotations
 
-import keyword
 import re
 import sys
 
@@ -144,11 +143,9 @@ ENTRY = """  {name}:{pad}# {title}
 
 
 def check_free(name: str) -> None:
-    if keyword.iskeyword(name) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        raise UserError(
-            f"{name!r} cannot name an animation: use lowercase letters, digits and _, starting with a letter "
-            "(it names a Python file and a trace), e.g. make new-animation NAME=sgd_momentum"
-        )
+    problem = computation.name_problem(name)
+    if problem:
+        raise UserError(problem)
     if name == "common":
         raise UserError("'common' is the scenes' shared helpers file; choose another name")
     taken = [paths.rel(p) for p in (computation.source(name), paths.SCENES / f"{name}.py") if p.exists()]
