@@ -401,11 +401,16 @@ def test_a_still_is_the_videos_last_frame_made_here_or_by_the_watchers_worker(fi
     project.make("still", f"NAME={scene}")
     assert Image.open(still).convert("RGB").tobytes() == video_end
     still.unlink()
-    worker = watch.start_still_worker(project.root)
+    umask = os.umask(0o022)  # a common umask, under which a socket would be 0755
+    try:
+        worker = watch.start_still_worker(project.root)
+    finally:
+        os.umask(umask)
     try:
         while not project.path("build/.still.sock").exists():
             assert worker.poll() is None, "the still worker ended"
             time.sleep(0.1)
+        assert project.path("build/.still.sock").stat().st_mode & 0o777 == 0o600  # no other account can ask it
         made = project.make("still", f"NAME={scene}")
         assert f"still {scene}" in made.stdout
         assert Image.open(still).convert("RGB").tobytes() == video_end

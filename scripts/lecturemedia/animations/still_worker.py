@@ -126,7 +126,7 @@ def serve(idle: float | None = None, parent: int | None = None) -> None:
     SOCKET.unlink(missing_ok=True)
     last_request = time.monotonic()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
-        server.bind(_address())
+        _bind_private(server)
         server.listen()
         server.settimeout(1.0)
         ours = SOCKET.stat().st_ino
@@ -157,6 +157,20 @@ def serve(idle: float | None = None, parent: int | None = None) -> None:
     again = [*(["--idle", str(idle)] if idle is not None else []), *(["--parent", str(parent)] if parent else [])]
     # the engine changed: start again
     os.execv(sys.executable, [sys.executable, "-m", "lecturemedia.animations.still_worker", *again])
+
+
+def _bind_private(server: socket.socket) -> None:
+    """Bind the socket readable and writable by this account alone (0600), whatever the umask.
+
+    Whoever can connect has a scene run with the environment it sends: on a shared machine, a
+    socket made under umask 0022 (0755) would let any account do that. The mode is set by the
+    bind itself (under umask 177), so there is no moment when it is open to others."""
+    umask = os.umask(0o177)  # 0600 at once; the worker is single-threaded and forks only after this
+    try:
+        server.bind(_address())
+    finally:
+        os.umask(umask)
+    SOCKET.chmod(0o600)  # the same, said outright
 
 
 def _alive(pid: int) -> bool:
