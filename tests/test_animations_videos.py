@@ -127,3 +127,26 @@ def test_a_formula_latex_cannot_typeset_shows_the_formula_and_latexs_message(fix
     assert f"scenes/descent.py:{line}: LaTeX could not typeset a formula" in out.stderr
     assert "d = \\frac{a" in out.stderr and "LaTeX compilation error" in out.stderr
     assert len(out.stderr.strip().splitlines()) <= 8
+
+
+NUMBERS_SCENE = '''"""Numbers: a negative one, in every kind of text a scene writes."""
+
+from lecturemedia.animations.scene import TraceScene
+from lecturemedia.numbers import num
+from manim import DOWN, UP, MathTex, Tex, Text
+
+
+class Numbers(TraceScene):
+    def construct(self) -> None:
+        self.say(f"El paso vale {num(-0.5381, 3)}")
+        self.add(MathTex(r"\\Delta = " + num(-0.5381, 3)).shift(UP), Tex(f"paso {num(-3)}"), Text(num(-1)).shift(DOWN))
+        self.wait(2)
+'''
+
+
+def test_a_negative_number_has_a_true_minus_in_the_captions_and_typesets_in_mathtex(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.path("scenes/numbers.py").write_text(NUMBERS_SCENE, encoding="utf-8")
+    out = render(fixture_rebuilt, "numbers")
+    assert out.returncode == 0, out.stderr
+    for ext in ("srt", "vtt"):
+        assert "El paso vale −0.538\n" in fixture_rebuilt.path(f"{VIDEOS}/numbers.{ext}").read_text(encoding="utf-8")

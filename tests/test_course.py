@@ -169,7 +169,7 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 def quoted_numbers(real: str, moved: str) -> list[list[str]]:
     """Per line that differs between the two renders, the numbers only the real one has."""
-    a, b = real.splitlines(), moved.splitlines()
+    a, b = real.replace("−", "-").splitlines(), moved.replace("−", "-").splitlines()  # num's minus sign
     found = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag != "replace" or i2 - i1 != j2 - j1:

@@ -462,3 +462,41 @@ def test_a_second_make_does_not_swallow_the_first_ones_error(fixture_rebuilt: Pr
     _, first_err = first.communicate(timeout=600)
     assert first.returncode != 0
     assert f"slides_src/beta.md:{line}: 'valor_inexistente' is undefined" in first_err
+
+
+NEGATIVE_DECK = """---
+title: "Gamma"
+header-includes:
+  - \\usepackage{tikz}
+---
+
+# Negative numbers
+<% set d = traces.descent.data %>
+The first step is << (d.target - d.history_w[0])|num >>, or $(<< (d.target - d.history_w[0])|num(3) >>)$,
+so $w_1 = << d.history_w[0]|num >> << (d.target - d.history_w[0])|num >>$ and $\\Delta = << -0.5381|num(3) >>$.
+
+\\begin{tikzpicture}
+\\node {$<< -0.5381|num(3) >>$ and << -0.5381|num(3) >>};
+\\end{tikzpicture}
+"""
+
+
+def test_a_negative_number_has_a_true_minus_in_the_pdf_and_a_prefix_minus_in_the_html(
+    fixture_rebuilt: Project,
+) -> None:
+    fixture_rebuilt.path("slides_src/gamma.md").write_text(NEGATIVE_DECK, encoding="utf-8")
+    fixture_rebuilt.make("slides", "html")
+    text = squash(pdf_text(fixture_rebuilt.path("build/slides/gamma.pdf")))
+    assert "The first step is −3, or (−3), so w1 = 4 − 3 and ∆ = −0.538." in text, text
+    assert "−0.538 and −0.538" in text  # the TikZ picture: in math and in text
+    assert "-0.538" not in text and "-3" not in text  # never a hyphen
+    html = fixture_rebuilt.path("build/html/gamma.html").read_text(encoding="utf-8")
+    maths = re.findall(r"<math.*?</math>", html, re.S)
+    assert len(maths) == 3
+    for quoted in (maths[0], maths[2]):  # (−3), Δ = −0.538: the number's minus begins its own row
+        assert re.search(r"<mrow><mo>−</mo><mn>(3|0\.538)</mn></mrow>", quoted), quoted
+        assert not re.search(r"(?<!<mrow>)<mo>−</mo>", quoted), quoted
+    assert "<mn>4</mn><mo>−</mo><mn>3</mn>" in maths[1]  # 4 − 3 stays a subtraction
+    assert "−0.538" in html  # the prose
+    svg = next(fixture_rebuilt.path("build/html").glob("**/*.svg"), None)
+    assert svg is not None  # the TikZ picture was drawn for the HTML

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -140,3 +141,29 @@ def test_an_empty_h2_and_a_quote_is_a_question_block() -> None:
     tex = beamer("# F\n\nTexto.\n\n##\n> ¿Por qué?\n")
     assert "\\begin{exampleblock}{Pregunta}" in tex
     assert "¿Por qué?" in tex and "\\begin{quote}" not in tex
+
+
+def mathml(markdown: str, *filters: str) -> str:
+    """The MathML pandoc writes for the HTML decks, with these filters."""
+    args = ["pandoc", "-t", "html", "--mathml"]
+    for name in filters:
+        args += ["--lua-filter", str(pandoc.FILTER_DIR / name)]
+    return subprocess.run(args, input=markdown, capture_output=True, text=True, check=True).stdout
+
+
+INFIX_MINUS = re.compile(r"(?<!<mrow>)<mo>−</mo><mn>")  # a minus before a number, not the first of its row
+
+
+@pytest.mark.parametrize("formula", ["$(−0.538)$", "$= −3$", "$x = -3$", "$[−1, 2]$", "$2 \\cdot (−1.5)$"])
+def test_a_numbers_own_minus_is_a_prefix_in_mathml_and_typesets_as_before(formula: str) -> None:
+    assert INFIX_MINUS.search(mathml(formula))  # bare pandoc: spaced as a subtraction, "( − 0.538 )"
+    html = mathml(formula, "unary_minus.lua")
+    assert "<mrow><mo>−</mo><mn>" in html and not INFIX_MINUS.search(html), html
+    tex = beamer(f"# F\n\n{formula}\n", "unary_minus.lua")
+    assert re.search(r"\{[−-]\d+(\.\d+)?\}\{\}", tex), tex  # braced: the same atoms for TeX, an <mrow> for MathML
+
+
+@pytest.mark.parametrize("formula", ["$x - 1$", "$\\eta - 1$", "$(a) - 2$", "$x^2 - 3$", "$-3^2$"])
+def test_a_subtraction_or_a_minus_before_a_power_is_left_as_written(formula: str) -> None:
+    tex = beamer(f"# F\n\n{formula}\n", "unary_minus.lua")
+    assert tex == beamer(f"# F\n\n{formula}\n"), tex

@@ -19,7 +19,15 @@ DECK = ["# Nuevo", "", "\\begin{center}", "\\comandoinexistente{x}", "\\end{cent
 
 @pytest.mark.parametrize(
     ("value", "digits", "expected"),
-    [(2.0, 2, "2"), (0.028753778, 4, "0.0288"), (99.0000, 1, "99"), (-0.0001, 2, "0"), (55.72562, 3, "55.726")],
+    [
+        (2.0, 2, "2"),
+        (0.028753778, 4, "0.0288"),
+        (99.0000, 1, "99"),
+        (-0.0001, 2, "0"),
+        (55.72562, 3, "55.726"),
+        (-0.5381, 3, "\u22120.538"),  # a true minus sign, as the PDF's math sets it, never a hyphen
+        (-3.0, 2, "\u22123"),
+    ],
 )
 def test_num_writes_a_number_as_a_slide_quotes_it(value: float, digits: int, expected: str) -> None:
     assert num(value, digits) == expected

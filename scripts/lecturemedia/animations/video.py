@@ -41,10 +41,20 @@ COMPANIONS = {
 }
 
 
+# LaTeX reads U+2212, the minus sign numbers.num writes, as the math minus, in MathTex and Tex alike.
+TEX_MINUS = r"\DeclareUnicodeCharacter{2212}{\ensuremath{-}}"
+
+
 def manim_settings(source: Path, quality: str, media_dir: Path, output_file: str) -> dict[str, Any]:
-    """Manim's configuration for a scene file, as renders and stills both run it: quiet, uncached."""
+    """Manim's configuration for a scene file, as renders and stills both run it: quiet, uncached,
+    with a TeX template that takes the numbers of numbers.num."""
+    import manim
+
+    tex_template = manim.config.tex_template.copy()
+    tex_template.add_to_preamble(TEX_MINUS)
     return {
         **QUALITIES[quality],
+        "tex_template": tex_template,
         "media_dir": str(media_dir),
         "output_file": output_file,
         "disable_caching": True,

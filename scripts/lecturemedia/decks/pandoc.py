@@ -15,7 +15,7 @@ from ..tools import require
 
 READER = "markdown"
 FILTER_DIR = Path(__file__).parent / "filters"
-FILTERS = ("preamble.lua", "br.lua", "pregunta.lua", "media.lua")
+FILTERS = ("preamble.lua", "br.lua", "pregunta.lua", "media.lua", "unary_minus.lua")
 
 
 def front_matter(markdown: str) -> dict[str, object]:

@@ -40,7 +40,10 @@ local FIT_SHORT = [[
 
 function Meta(meta)
   if not (FORMAT:match("beamer") or FORMAT:match("latex")) then return nil end
-  header_includes.add(meta, "\\usepackage{multimedia}\n\\usepackage{embedfile}")
+  -- U+2212, the minus sign of the engine's numbers (lecturemedia.numbers.num), is the math minus,
+  -- in text and in math alike (a course's preamble may say the same with \newunicodechar).
+  header_includes.add(meta, "\\usepackage{multimedia}\n\\usepackage{embedfile}\n"
+    .. "\\ifdefined\\DeclareUnicodeCharacter\\DeclareUnicodeCharacter{2212}{\\ensuremath{-}}\\fi")
   if FORMAT:match("beamer") then header_includes.add(meta, FIT_SHORT) end
   local path = meta["preamble-file"] and pandoc.utils.stringify(meta["preamble-file"])
   local fh = path and io.open(path, "r")

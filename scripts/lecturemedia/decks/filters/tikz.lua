@@ -23,6 +23,7 @@ local function render(code)
   local document = table.concat({
     "\\documentclass[tikz,border=4pt]{standalone}",
     "\\usepackage[utf8]{inputenc}\\usepackage[T1]{fontenc}\\usepackage{lmodern,amsmath,amssymb}",
+    "\\DeclareUnicodeCharacter{2212}{\\ensuremath{-}}", -- the engine's numbers' minus sign (as in the PDF)
     header, "\\begin{document}", code, "\\end{document}", "" }, "\n")
   local name = pandoc.utils.sha1(document):sub(1, 16) .. "." .. format
   local target = out_dir .. "/" .. name
