@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, engine_at
-from lecturemedia.animations import computation, manim_speedups, scaffold, traces
+from lecturemedia.animations import captions, computation, manim_speedups, scaffold, traces
 from lecturemedia.errors import UserError
 
 DATA = Path(__file__).parent / "data"
@@ -104,3 +104,50 @@ def test_vectorised_subpaths_are_manims_own() -> None:
             want, got = loop(mob, points), fast(mob, points)
             assert len(want) == len(got)
             assert all(np.array_equal(w, g, equal_nan=True) for w, g in zip(want, got, strict=True))
+
+
+# ------------------------------------------------------------------ captions: reading time, placement, files
+
+
+def test_a_caption_shown_too_briefly_is_named_with_its_line_and_the_wait_it_needs() -> None:
+    said = [
+        captions.Caption(0.0, 1.2, "Backward: la regla de la cadena lleva el gradiente", "scenes/x.py:12"),
+        captions.Caption(1.2, 5.0, "Forward: valores", "scenes/x.py:20"),
+        captions.Caption(5.0, 6.0, "Fin", "scenes/x.py:31"),
+    ]
+    warnings = captions.too_brief(said, "scenes/x.py")
+    need = len(said[0].text) / captions.READING_CPS
+    assert warnings == [
+        f"scenes/x.py:12: caption shown 1.2 s, too briefly to be read: {captions._quote(said[0].text)} has "
+        f"{len(said[0].text)} characters, which need {need:.1f} s (15 a second, 1.5 s at least); "
+        f"add self.wait({need - 1.2:.1f}) before the next say(), or say less",
+        'scenes/x.py:31: caption shown 1.0 s, too briefly to be read: "Fin" has 3 characters, which need 1.5 s '
+        "(15 a second, 1.5 s at least); add self.wait(0.5) at the end of the scene, or say less",
+    ]
+
+
+def frames(free_top: float, free_bottom: float, start: float = 0.0, end: float = 4.0) -> list[captions.Rows]:
+    return [captions.Rows(t / 10, free_top, free_bottom) for t in range(int(start * 10), int(end * 10))]
+
+
+def test_a_caption_goes_where_the_picture_leaves_it_room() -> None:
+    short = "Una línea"  # one line: 12 % of the height
+    free = captions.Caption(0.0, 1.0, short, "scenes/x.py:1")
+    low = captions.Caption(1.0, 2.0, short, "scenes/x.py:2")
+    both = captions.Caption(2.0, 3.0, short, "scenes/x.py:3")
+    rows = frames(1.0, 1.0, 0, 1) + frames(0.5, 0.05, 1, 2) + frames(0.05, 0.05, 2, 3)
+    warnings = captions.place([free, low, both], rows, "scenes/x.py")
+    assert (free.top, low.top, both.top) == (False, True, False)
+    assert len(warnings) == 1 and warnings[0].startswith("scenes/x.py:3: the caption will cover the picture")
+    srt = captions.srt([free, low])
+    assert "\nUna línea\n" in srt and "\n{\\an8}Una línea\n" in srt  # at the top for mpv, VLC, ffmpeg
+    vtt = captions.webvtt([free, low])
+    assert "00:00:01.000 --> 00:00:02.000 line:5%\nUna línea\n" in vtt and "00:00:01.000\nUna línea" in vtt
+
+
+def test_a_longer_caption_needs_more_room() -> None:
+    long = "una frase de captions que ocupa dos líneas enteras en la pantalla del vídeo"
+    assert captions.lines(long) == 2 and captions.band(long) == pytest.approx(captions.TWO_LINES)
+    rows = frames(1.0, 0.15)  # room for one line at the bottom, not for two
+    one, two = captions.Caption(0, 4, "Una línea"), captions.Caption(0, 4, long)
+    assert captions.place([one, two], rows, "scenes/x.py") == [] and (one.top, two.top) == (False, True)

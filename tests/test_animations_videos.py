@@ -150,3 +150,52 @@ def test_a_negative_number_has_a_true_minus_in_the_captions_and_typesets_in_math
     assert out.returncode == 0, out.stderr
     for ext in ("srt", "vtt"):
         assert "El paso vale −0.538\n" in fixture_rebuilt.path(f"{VIDEOS}/numbers.{ext}").read_text(encoding="utf-8")
+
+
+CAPTIONS_SCENE = '''"""Captions: how long and where."""
+
+from lecturemedia.animations.scene import TraceScene
+from manim import BLUE, DOWN, UP, Rectangle
+
+
+class Captions(TraceScene):
+    def construct(self) -> None:
+        self.say("Una frase que pasa demasiado deprisa para leerla")
+        self.wait(1)
+        low = Rectangle(width=12, height=1.2, color=BLUE, fill_opacity=1).to_edge(DOWN, buff=0.2)
+        self.add(low)
+        self.say("Abajo hay dibujo: esta va arriba")
+        self.wait(3)
+        high = Rectangle(width=12, height=1.2, color=BLUE, fill_opacity=1).to_edge(UP, buff=0.2)
+        self.add(high)
+        self.say("Arriba y abajo: esta tapa el dibujo")
+        self.wait(3)
+        self.remove(low, high)
+        self.say("Todo libre de nuevo")
+        self.wait_to_read()
+'''
+
+
+def test_captions_too_brief_or_over_the_picture_are_named_and_placed_where_it_is_free(
+    fixture_rebuilt: Project,
+) -> None:
+    fixture_rebuilt.path("scenes/captions.py").write_text(CAPTIONS_SCENE, encoding="utf-8")
+    lines = CAPTIONS_SCENE.splitlines()
+    said = [i for i, line in enumerate(lines, 1) if "self.say(" in line]
+    out = render(fixture_rebuilt, "captions")
+    assert out.returncode == 0, out.stderr
+    warnings = [line for line in out.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 2, out.stderr  # the title card is held until it can be read; the rest are
+    assert warnings[0].startswith(f"warning: scenes/captions.py:{said[0]}: caption shown 1.0 s, too briefly to be read")
+    assert warnings[1].startswith(f"warning: scenes/captions.py:{said[2]}: the caption will cover the picture")
+    srt = fixture_rebuilt.path(f"{VIDEOS}/captions.srt").read_text(encoding="utf-8")
+    assert [cue.split("\n")[-1] for cue in srt.strip().split("\n\n")] == [
+        "Captions: how long and where",
+        "Una frase que pasa demasiado deprisa para leerla",
+        "{\\an8}Abajo hay dibujo: esta va arriba",  # the bottom is drawn on, the top is free
+        "Arriba y abajo: esta tapa el dibujo",
+        "Todo libre de nuevo",
+    ]
+    vtt = fixture_rebuilt.path(f"{VIDEOS}/captions.vtt").read_text(encoding="utf-8")
+    assert re.search(r"--> [\d:.]+ line:5%\nAbajo hay dibujo: esta va arriba\n", vtt)
+    assert vtt.count("line:") == 1

@@ -3,6 +3,7 @@ shrunk to fit, none is left overflowing, and phones may zoom."""
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
@@ -111,20 +112,29 @@ def test_captions_load_from_a_page_opened_from_disk(fixture_built: Project) -> N
     assert cues and int(cues.group(1)) == vtt.count(" --> ") > 0
 
 
-def test_captions_are_written_under_the_video_not_over_it(fixture_built: Project) -> None:
-    """The cue showing at a moment of the video is the line under it (the browser draws none over it)."""
+@pytest.mark.parametrize("setting", ["", " line:5%"])
+def test_captions_are_written_under_the_video_not_over_it(fixture_built: Project, setting: str) -> None:
+    """The cue showing at a moment of the video is the line under it (the browser draws none over it),
+    also when the cue has a setting (`line:5%`: the top of the picture, where the build puts a cue
+    whose bottom is drawn on)."""
     html = fixture_built.path("build/html")
     page = next(p for p in sorted(html.glob("*.html")) if "<video" in p.read_text(encoding="utf-8"))
-    video = re.search(r'<video[^>]*\bsrc="([^"]+)"', page.read_text(encoding="utf-8"))
+    text = page.read_text(encoding="utf-8")
+    video = re.search(r'<video[^>]*\bsrc="([^"]+)"', text)
     assert video
     vtt = (html / video.group(1)).with_suffix(".vtt").read_text(encoding="utf-8")
-    cue = re.search(r"(\d+):(\d+):([\d.]+) --> (\d+):(\d+):([\d.]+)\n(.+)", vtt)
+    cue = re.search(r"(\d+):(\d+):([\d.]+) --> (\d+):(\d+):([\d.]+)[^\n]*\n(.+)", vtt)
     assert cue
+    if setting:  # the page's track (a data: address) with the setting on every cue
+        placed = re.sub(r"(--> [\d:.]+)[^\n]*", rf"\1{setting}", vtt)
+        inlined = base64.b64encode(vtt.encode()).decode()
+        assert inlined in text
+        text = text.replace(inlined, base64.b64encode(placed.encode()).decode())
     start, end = (int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in (cue.groups()[0:3], cue.groups()[3:6]))
     moment = (start + end) / 2
     seek = f'<script>onload = () => {{ document.querySelector("video").currentTime = {moment}; }}</script>'
     seeking = page.with_name(f"seek-{page.name}")  # beside the page, for its videos/ (gone after: a shared build)
-    seeking.write_text(page.read_text(encoding="utf-8").replace("</body>", seek + "</body>"), encoding="utf-8")
+    seeking.write_text(text.replace("</body>", seek + "</body>"), encoding="utf-8")
     try:
         dom = rendered_dom(seeking)
     finally:

@@ -330,7 +330,10 @@ def test_a_still_inside_the_title_card_is_the_videos_frame_there(fixture_rebuilt
         made = project.make("still", f"NAME={scene}", f"AT={at:g}")
         assert f"at {at:g} s" in made.stdout
         assert Image.open(still).convert("RGB").tobytes() == poster, at
-    project.make("still", f"NAME={scene}", f"AT={TITLE_SECONDS + 0.3:g}")  # the card fading out
+    srt = project.path(f"{VIDEOS}/{scene}.srt").read_text(encoding="utf-8")
+    faded = re.findall(r"--> (\d+):(\d+):(\d+),(\d+)", srt)[0]  # the title's caption ends as the card is gone
+    h, m, sec, ms = (int(x) for x in faded)
+    project.make("still", f"NAME={scene}", f"AT={h * 3600 + m * 60 + sec + ms / 1000 - 0.3:g}")  # the card fading
     fading = Image.open(still).convert("RGB").tobytes()
     assert fading != poster and any(fading)
 

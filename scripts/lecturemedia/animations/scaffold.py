@@ -89,9 +89,9 @@ class {cls}(TraceScene):
         ws, losses = data.history_w, data.losses
         reach = max(abs(w) for w in ws) + 1
         top = max(losses) * 1.2 or 1
-        axes = Axes(x_range=[-reach, reach, 1], y_range=[0, top, top / 4], x_length=6, y_length=4, tips=False)
+        axes = Axes(x_range=[-reach, reach, 1], y_range=[0, top, top / 4], x_length=6, y_length=3.6, tips=False)
         curve = axes.plot(lambda w: (w - data.target) ** 2, color=BLUE_C)
-        VGroup(axes, curve).shift(LEFT * 0.5)
+        VGroup(axes, curve).shift(LEFT * 0.5 + UP * 0.3)  # the bottom of the picture is for the captions
         title = Text(data.function, font_size=30).to_edge(UP)
         dot = Dot(axes.c2p(ws[0], losses[0]), color=ORANGE)
         step = Text(f"{step} 0, w = {{num(ws[0], 3)}}", font_size=24).next_to(axes, DOWN)
@@ -104,7 +104,7 @@ class {cls}(TraceScene):
         self.say(f"{say_end} {{num(losses[-1], 4)}}")
         final = Text(f"{final} {{num(losses[-1], 4)}}", font_size=26, color=ORANGE).next_to(step, RIGHT)
         self.play(FadeIn(final))
-        self.wait(1)
+        self.wait_to_read()  # until the caption has been up long enough to be read
 '''
 
 # The example's words, in the course's language (course.yaml, course.lang); English otherwise.

@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import console, outputs, paths
 from ..errors import UserError, friendly_main
-from . import computation, manim_speedups, traces
+from . import captions, computation, frame_rows, manim_speedups, traces
 
 QUALITIES: dict[str, dict[str, Any]] = {
     "preview": {"pixel_width": 854, "pixel_height": 480, "frame_rate": 15},  # Manim's -ql
@@ -32,13 +32,16 @@ QUALITIES: dict[str, dict[str, Any]] = {
 }
 
 
-# What a render writes beside <name>.mp4, and the variable that tells the scene where.
+# What the scene writes beside <name>.mp4, and the variable that tells it where.
 COMPANIONS = {
     ".png": "LECTURE_POSTER",  # the first frame (the title card): the poster of the slides and the HTML
     "-end.png": "LECTURE_POSTER_END",  # the last frame: the handout's picture
-    ".srt": "LECTURE_SRT",  # captions, beside the mp4 where video players find them
-    ".vtt": "LECTURE_VTT",  # the same captions as WebVTT, for the HTML <track>
 }
+# What the render writes from the scene's captions, once it has seen the frames they show over.
+CAPTION_FILES = (
+    ".srt",  # beside the mp4, where video players find them
+    ".vtt",  # the same as WebVTT, for the HTML <track>
+)
 
 
 # LaTeX reads U+2212, the minus sign numbers.num writes, as the math minus, in MathTex and Tex alike.
@@ -102,9 +105,9 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     # decks that place it (remade after it anyway), so that a render that is killed or fails
     # leaves nothing that looks like this scene's video.
     outputs.remove_dependents(target_dir / f"{name}.mp4")
-    for ext in (".mp4", *COMPANIONS):
+    for ext in (".mp4", *COMPANIONS, *CAPTION_FILES):
         outputs.remove(target_dir / f"{name}{ext}")
-    companions = {ext: target_dir / f".{name}{ext}.tmp" for ext in COMPANIONS}
+    companions = {ext: target_dir / f".{name}{ext}.tmp" for ext in (*COMPANIONS, *CAPTION_FILES)}
     for ext, variable in COMPANIONS.items():
         companions[ext].unlink(missing_ok=True)
         os.environ[variable] = str(companions[ext])
@@ -124,10 +127,11 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
             seconds = scene.time
+            said = list(getattr(scene, "captions", []))
     except Exception as exc:
         log_path.write_text("\n".join(collect.messages) + "\n" + traceback.format_exc(), encoding="utf-8")
         outputs.remove_dependents(target_dir / f"{name}.mp4")  # nor its copies, nor a deck that places it
-        for ext in (".mp4", *COMPANIONS):
+        for ext in (".mp4", *COMPANIONS, *CAPTION_FILES):
             outputs.remove(target_dir / f"{name}{ext}")  # nothing left that could pass for this scene's video
         for tmp in companions.values():
             tmp.unlink(missing_ok=True)
@@ -140,8 +144,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             f"scenes/{name}.py: no poster was saved; its scene should derive from TraceScene "
             "(from lecturemedia.animations.scene import TraceScene)"
         )
-    if companions[".srt"].read_text(encoding="utf-8").count(" --> ") < 2:  # the title card's alone
-        console.warn(f'scenes/{name}.py has no captions: say what happens with self.say("…") as it happens')
+    write_captions(name, said, movie, companions)
     mp4 = target_dir / f"{name}.mp4"
     write_deps(name, quality, traces.LOADED)
     tmp = target_dir / f".{name}.mp4.tmp"
@@ -152,6 +155,25 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
     took = time.monotonic() - start
     console.product(mp4, f"{seconds:.1f} s of video in {took:.1f} s")
     return mp4, target_dir / f"{name}.png"
+
+
+def write_captions(name: str, said: list[captions.Caption], movie: Path, companions: dict[str, Path]) -> None:
+    """The .srt and .vtt of the captions, each placed where the video's frames leave it room;
+    warnings for captions too brief to be read or with no room (scene lines), and for none."""
+    scene = f"scenes/{name}.py"
+    if len(said) < 2:  # the title card's alone
+        console.warn(f'{scene} has no captions: say what happens with self.say("…") as it happens')
+    problems = captions.too_brief(said, scene) + captions.place(said, frame_rows.measure(movie), scene)
+    for problem in sorted(problems, key=_line_order):
+        console.warn(problem)
+    companions[".srt"].write_text(captions.srt(said), encoding="utf-8")
+    companions[".vtt"].write_text(captions.webvtt(said), encoding="utf-8")
+
+
+def _line_order(warning: str) -> tuple[str, int]:
+    where = warning.split(": ", 1)[0]
+    file, _, line = where.partition(":")
+    return file, int(line) if line.isdigit() else 0
 
 
 def write_deps(name: str, quality: str, read: set[str]) -> None:

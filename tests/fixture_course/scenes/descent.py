@@ -18,12 +18,12 @@ class Descent(TraceScene):
         ws, losses = data.history_w, data.losses
         reach = max(abs(w) for w in ws) + 1
         top = max(losses) * 1.2 or 1
-        axes = Axes(x_range=[-reach, reach, 1], y_range=[0, top, top / 4], x_length=6, y_length=4, tips=False)
+        axes = Axes(x_range=[-reach, reach, 1], y_range=[0, top, top / 4], x_length=6, y_length=3.6, tips=False)
         curve = axes.plot(lambda w: (w - data.target) ** 2, color=BLUE_C)
+        VGroup(axes, curve).shift(LEFT * 0.5 + UP * 0.3)  # the bottom of the picture is for the captions
         title = Text(data.function, font_size=30).to_edge(UP)
         dot = Dot(axes.c2p(ws[0], losses[0]), color=ORANGE)
         step = Text(f"paso 0, w = {num(ws[0], 3)}", font_size=24).next_to(axes, DOWN)
-        VGroup(axes, curve).shift(LEFT * 0.5)
         self.say("Descenso de gradiente: cada paso baja por la parábola")
         self.play(FadeIn(title), Create(axes), Create(curve))
         self.play(FadeIn(dot), FadeIn(step))
