@@ -7,7 +7,7 @@ AccumulateGrad for it, reached by two edges, and the scene ends by adding the tw
 
 from __future__ import annotations
 
-from common import GRAD, NODE, VALUE, TraceScene, label, num, trace
+from common import FLOOR, GRAD, NODE, VALUE, TraceScene, label, num, trace
 from manim import (
     DOWN,
     LEFT,
@@ -75,18 +75,20 @@ class AutogradGraph(TraceScene):
         nodes = {n.id: n for n in data.nodes}
         forward = {f.name: f for f in data.forward}
 
-        title = MathTex(r"d = a \cdot b + a", font_size=48).to_edge(UP)
+        # The formula top left, the phase top right: the bottom of the picture is the captions'.
+        title = MathTex(r"d = a \cdot b + a", font_size=48).to_corner(UP + LEFT)
         boxes = {key: box(key) for key in POSITIONS}
         arrows = [Arrow(boxes[a], boxes[b], buff=0.08, stroke_width=3, color=NODE) for a, b in WIRES]
         self.say(f"El grafo de {data.expression}: cada caja es un tensor o una operación")
         self.play(Write(title))
         self.play(*[FadeIn(b) for b in boxes.values()], run_time=0.8)
         self.play(*[GrowArrow(a) for a in arrows], run_time=0.8)
+        self.wait_to_read()
 
         # ---- forward: each tensor's value, in evaluation order
         values = ", ".join(f"{v.name} = {num(v.value)}" for v in data.forward)
         self.say(f"Forward: PyTorch calcula cada valor en orden: {values}")
-        phase = label("Forward: calcular valores", 30, VALUE).to_edge(DOWN)
+        phase = label("Forward: calcular valores", 26, VALUE).to_corner(UP + RIGHT)
         self.play(FadeIn(phase))
         for value in data.forward:
             tags = []
@@ -95,10 +97,11 @@ class AutogradGraph(TraceScene):
                 tags.append(tag.next_to(boxes[key], LEFT if key in LOW else UP, buff=0.15))
             self.play(*[FadeIn(t, shift=0.2 * UP) for t in tags], run_time=0.6)
         self.wait(0.5)
+        self.wait_to_read()
 
         # ---- backward: the nodes in the order the engine ran them; each edge's gradient
         self.say(f"Backward: la regla de la cadena lleva el gradiente desde {data.output}, nodo por nodo")
-        phase2 = label("Backward: propagar gradientes (regla de la cadena)", 30, GRAD).to_edge(DOWN)
+        phase2 = label("Backward: propagar gradientes (regla de la cadena)", 26, GRAD).to_corner(UP + RIGHT)
         self.play(FadeOut(phase), FadeIn(phase2))
         seed = MathTex(r"\partial d / \partial d = " + num(forward["d"].grad), font_size=30, color=GRAD)
         self.play(FadeIn(seed.next_to(boxes["d"], DOWN, buff=0.2)))
@@ -107,6 +110,7 @@ class AutogradGraph(TraceScene):
             node = nodes[node_id]
             if node.kind == "AccumulateGrad":
                 continue
+            self.wait_to_read()
             self.say(f"{node.kind} pasa a cada entrada su gradiente local por el que recibe")
             name = label(node.kind, 20, GRAD).next_to(boxes[node.kind], UP, buff=0.6)
             self.play(FadeIn(name), Indicate(boxes[node.kind], color=GRAD), run_time=0.7)
@@ -131,11 +135,14 @@ class AutogradGraph(TraceScene):
             terms += ([" + "] if i else []) + [num(p.grad)]
         total_a = MathTex(r"\texttt{a.grad} = ", *terms, " = ", num(leaf_a.total), font_size=40, color=GRAD)
         total_b = MathTex(r"\texttt{b.grad} = " + num(leaf_b.total), font_size=40, color=GRAD)
-        totals = VGroup(total_a, total_b).arrange(RIGHT, buff=1.2).to_edge(DOWN)
+        # in the lower right, where the graph leaves room, above the captions' band
+        totals = VGroup(total_a, total_b).arrange(DOWN, aligned_edge=LEFT, buff=0.35).move_to([4.0, -1.2, 0])
+        totals.shift(max(0.0, FLOOR + 0.15 - totals.get_bottom()[1]) * UP)
         paths = " y ".join(f"{num(p.grad)} por {p.via}" for p in leaf_a.paths)
-        why = label(f"a llega por dos caminos: {paths}", 22, GRAD).next_to(totals, UP, buff=0.2)
+        why = label(f"a llega por dos caminos: {paths}", 20, GRAD).to_corner(UP + RIGHT)
         grads = f"a.grad = {num(leaf_a.total)}, b.grad = {num(leaf_b.total)}"
-        self.say(f"a recibe gradiente por dos caminos ({paths}): {grads}")
+        self.wait_to_read()
+        self.say(f"a recibe gradiente por dos caminos ({paths}):")
         self.play(FadeOut(phase2), FadeIn(why))
         moves = [TransformFromCopy(received[f"a@{p.via}"], total_a[1 + 2 * i]) for i, p in enumerate(leaf_a.paths)]
         self.play(*moves, FadeIn(total_a[0]), run_time=1.2)
@@ -147,5 +154,8 @@ class AutogradGraph(TraceScene):
             ],
             run_time=0.6,
         )
+        self.wait_to_read()
+        self.say(grads)
         self.play(Write(total_b), run_time=0.6)
-        self.wait(1.5)
+        self.wait(1.0)
+        self.wait_to_read()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from common import BAD, GRAD, VALUE, TraceScene, label, nice_step, num, trace
+from common import BAD, FLOOR, GRAD, VALUE, TraceScene, label, nice_step, num, trace
 from manim import (
     DOWN,
     LEFT,
@@ -78,17 +78,21 @@ class SgdX2(TraceScene):
         counter = label(f"paso 0/{steps}", 26).next_to(title, DOWN, buff=0.15)
         cols = 2 if len(data.runs) > 1 else 1
         rows = math.ceil(len(data.runs) / cols)
-        width, height = (5.4, 2.0) if rows > 1 else (9.0, 4.5)
+        width, height = (5.4, 1.55) if rows > 1 else (9.0, 3.6)
         panels = [Panel(run, width, height) for run in data.runs]
-        grid = VGroup(*panels).arrange_in_grid(rows=rows, cols=cols, buff=(0.9, 0.4))
-        grid.next_to(counter, DOWN, buff=0.3)
-        if grid.height > 8 - 1.6:
-            grid.scale_to_fit_height(8 - 1.6).next_to(counter, DOWN, buff=0.3)
+        grid = VGroup(*panels).arrange_in_grid(rows=rows, cols=cols, buff=(0.9, 0.3))
+        room = counter.get_bottom()[1] - 0.25 - FLOOR  # the bottom of the picture is the captions'
+        if grid.height > room:
+            grid.scale_to_fit_height(room)
+        grid.next_to(counter, DOWN, buff=0.25)
         rates = ", ".join(f"η = {num(run.lr, 3)}" for run in data.runs)
-        self.say(f"SGD en f(x) = x² desde x = {num(data.x0)}, un panel por tasa de aprendizaje: {rates}")
+        self.say(f"SGD en f(x) = x² desde x = {num(data.x0)}, un panel por tasa de aprendizaje:")
         self.play(Write(title), FadeIn(counter))
         self.play(*[Create(p.axes) for p in panels], run_time=1.0)
+        self.wait_to_read()
+        self.say(rates)
         self.play(*[Create(p.curve) for p in panels], *[FadeIn(p.eta, p.x_label, p.dot) for p in panels], run_time=1.0)
+        self.wait_to_read()
 
         self.say(f"En cada paso la tangente da f′(x) y x se mueve η·f′(x): {steps} pasos")
         for t in range(steps):
@@ -113,6 +117,13 @@ class SgdX2(TraceScene):
             color = REGIME_COLORS[p.run.regime]
             verdict = label(p.run.regime, 28, color).move_to(p.axes.c2p(0, p.axes.y_range[1] * 0.6))
             verdicts.append(verdict)
-        self.say("; ".join(f"η = {num(p.run.lr, 3)}: {p.run.regime}" for p in panels))
-        self.play(*[FadeIn(v, shift=0.2 * DOWN) for v in verdicts], run_time=0.8)
-        self.wait(1.5)
+        regimes = [f"η = {num(p.run.lr, 3)}: {p.run.regime}" for p in panels]
+        half = (len(regimes) + 1) // 2  # two lines of captions at most, as players draw them
+        self.say("; ".join(regimes[:half]) + (";" if regimes[half:] else ""))
+        self.play(*[FadeIn(v, shift=0.2 * DOWN) for v in verdicts[:half]], run_time=0.8)
+        self.wait_to_read()
+        if regimes[half:]:
+            self.say("; ".join(regimes[half:]))
+            self.play(*[FadeIn(v, shift=0.2 * DOWN) for v in verdicts[half:]], run_time=0.8)
+            self.wait_to_read()
+        self.wait(0.5)

@@ -11,7 +11,7 @@ from typing import Any
 
 import contourpy
 import numpy as np
-from common import CLASS_COLORS, GRAD, TraceScene, label, nice_step, num, trace
+from common import CLASS_COLORS, FLOOR, GRAD, TraceScene, label, nice_step, num, trace
 from manim import (
     DOWN,
     LEFT,
@@ -29,6 +29,7 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
 )
 
 BACKGROUND = np.array([0, 0, 0], dtype=float)
@@ -79,9 +80,11 @@ class TwoLayerNet(TraceScene):
             tips=False,
             axis_config={"stroke_opacity": 0.4},
         )
-        if plane.height > 5.6:
-            plane.scale_to_fit_height(5.6)
-        plane.to_edge(LEFT, buff=0.4).shift(0.35 * DOWN).set_z_index(PLANE_Z)
+        # Between the title and the captions' band (the bottom of the picture), the legend under the plane.
+        top, bottom = title.get_bottom()[1] - 0.2, FLOOR + 0.45
+        if plane.height > top - bottom:
+            plane.scale_to_fit_height(top - bottom)
+        plane.to_edge(LEFT, buff=0.4).set_y((top + bottom) / 2).set_z_index(PLANE_Z)
 
         def image(epoch: int) -> ImageMobject:
             img = ImageMobject(region_image(data.snapshots[epoch].prob_class1))
@@ -103,12 +106,17 @@ class TwoLayerNet(TraceScene):
             x_range=[0, epochs, 5],
             y_range=[0, top_loss, nice_step(top_loss / 3)],
             x_length=5.2,
-            y_length=3.4,
+            y_length=2.0,
             tips=False,
             axis_config={"include_numbers": True, "font_size": 18},
         )
-        curve_axes.to_edge(RIGHT, buff=0.5).shift(0.6 * DOWN)
+        curve_axes.to_edge(RIGHT, buff=0.5)
         x_name = label("época", 20).next_to(curve_axes.x_axis, DOWN, buff=0.35)
+        final = label(
+            f"época {epochs}: pérdida {num(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %", 20, GRAD
+        ).next_to(x_name, DOWN, buff=0.2)
+        final.set_x(min(final.get_x(), config.frame_width / 2 - 0.3 - final.width / 2))  # inside the picture
+        VGroup(curve_axes, x_name, final).shift((FLOOR + 0.15 - final.get_bottom()[1]) * UP)  # above the captions
         y_name = label("pérdida media", 20).next_to(curve_axes, UP, buff=0.1).align_to(curve_axes, LEFT)
 
         def status(epoch: int) -> VGroup:
@@ -125,13 +133,16 @@ class TwoLayerNet(TraceScene):
                 .align_to(curve_axes, LEFT)
             )
 
-        self.say(f"{len(data.X)} puntos de dos clases; el color de fondo es la probabilidad de la clase 1 según la red")
+        self.say(f"{len(data.X)} puntos de dos clases;")
         self.play(Write(title))
         self.play(Create(plane), FadeIn(points, lag_ratio=0.002), FadeIn(legend), run_time=1.2)
+        self.wait_to_read()
         region = image(0)
         edge = boundary(plane, grid, data.snapshots[0].prob_class1)
         info = status(0)
+        self.say("el color de fondo es la probabilidad de la clase 1 según la red")
         self.play(FadeIn(region), Create(edge), FadeIn(info), Create(curve_axes), FadeIn(x_name, y_name), run_time=1.0)
+        self.wait_to_read()
 
         self.say("Época a época, SGD mueve la frontera de decisión y la pérdida media baja")
         for epoch in range(1, epochs + 1):
@@ -151,11 +162,10 @@ class TwoLayerNet(TraceScene):
                 animations.append(Create(Line(previous, point, color=GRAD, stroke_width=3)))
             animations.append(FadeIn(Dot(point, radius=0.04, color=GRAD)))
             self.play(*animations, run_time=0.35 if epoch > 3 else 0.7)
-        final = label(
-            f"época {epochs}: pérdida {num(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %", 20, GRAD
-        )
+        self.wait_to_read()
         self.say(
             f"Tras {epochs} épocas: pérdida {num(data.final_loss, 4)}, exactitud {100 * data.final_accuracy:.1f} %"
         )
-        self.play(FadeIn(final.next_to(x_name, DOWN, buff=0.25)))
+        self.play(FadeIn(final))
         self.wait(1.5)
+        self.wait_to_read()
