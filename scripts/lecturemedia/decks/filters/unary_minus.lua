@@ -14,9 +14,9 @@
 
 local MINUSES = { "\u{2212}", "-" } -- U+2212 (lecturemedia.numbers.num writes it) and the hyphen-minus
 
--- Characters after which a minus is a prefix.
+-- Characters after which a minus is a prefix (not after a hyphen: `\text{2--3}` is an en dash).
 local BEFORE_PREFIX = {}
-for c in ("([{,;:=<>+-*/&"):gmatch(".") do BEFORE_PREFIX[c] = true end
+for c in ("([{,;:=<>+*/&"):gmatch(".") do BEFORE_PREFIX[c] = true end
 BEFORE_PREFIX["\u{2212}"] = true
 
 -- TeX commands after which a minus is a prefix: relations, operators, openings, spaces, line breaks.
