@@ -630,6 +630,7 @@ def render_pages(pages: list, header: str, shown: str, work: Path) -> list[Path]
         [
             r"\documentclass[border=0pt,multi=lmbox]{standalone}",
             r"\usepackage[utf8]{inputenc}\usepackage[T1]{fontenc}\usepackage{lmodern,amsmath,amssymb}",
+            r"\DeclareUnicodeCharacter{2212}{\ensuremath{-}}",  # the minus of the engine's numbers, as in the PDF
             header,
             r"\newenvironment{lmbox}{}{}",
             r"\begin{document}",
