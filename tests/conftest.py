@@ -81,13 +81,12 @@ def fixture_fresh(tmp_path: Path) -> Project:
 
 @pytest.fixture(scope="session")
 def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The course at the repo root after `make all`, built once per test run; then `make videos
-    traces` for the scenes and computations no deck uses yet (a new animation, say)."""
+    """The course at the repo root with its slides, handouts and HTML (what the course tests
+    read; the PPTX are the engine's, tested on the fixture course), built once per test run;
+    with every video and trace, also of the scenes and computations no deck uses yet."""
 
     def build(root: Path) -> None:
-        project = copy_project(REPO, root / "course", env=TEST_ENV)
-        project.make("all")
-        project.make("videos", "traces")
+        copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
 
     return Project(shared(tmp_path_factory, "course", build) / "course", env=TEST_ENV)
 

@@ -36,6 +36,18 @@ def rendered_dom(page: Path, size: str = "1280,720") -> str:
     return out.stdout
 
 
+def beside(page: Path, tmp_path: Path, text: str) -> Path:
+    """A variant of a built page, in a folder of links to what the page's folder holds (its
+    videos/, reveal.js/): the shared build itself is never written to, as other tests copy it."""
+    folder = tmp_path / "html"
+    folder.mkdir()
+    for entry in page.parent.iterdir():
+        (folder / entry.name).symlink_to(entry)
+    probe = folder / f"probe-{page.name}"
+    probe.write_text(text, encoding="utf-8")
+    return probe
+
+
 def sections(dom: str) -> list[str]:
     return re.findall(r"<section\b[^>]*>", dom)
 
@@ -75,15 +87,11 @@ window.addEventListener('load', function () {
 """
 
 
-def test_titles_keep_their_case(fixture_built: Project) -> None:
+def test_titles_keep_their_case(fixture_built: Project, tmp_path: Path) -> None:
     """reveal.js's theme sets headings in capitals, which spreads the math in them; ours do not."""
     page = fixture_built.path("build/html/beta.html")
-    probe = page.with_name("beta-case-probe.html")
-    probe.write_text(page.read_text(encoding="utf-8") + HEADING_CASE, encoding="utf-8")
-    try:
-        case = re.search(r'data-heading-case="([^"]*)"', rendered_dom(probe))
-    finally:
-        probe.unlink()
+    probe = beside(page, tmp_path, page.read_text(encoding="utf-8") + HEADING_CASE)
+    case = re.search(r'data-heading-case="([^"]*)"', rendered_dom(probe))
     assert case and case.group(1) == "none"
 
 
@@ -99,21 +107,19 @@ window.addEventListener('load', function () {
 """
 
 
-def test_captions_load_from_a_page_opened_from_disk(fixture_built: Project) -> None:
+def test_captions_load_from_a_page_opened_from_disk(fixture_built: Project, tmp_path: Path) -> None:
     """Browsers refuse a .vtt file beside a file:// page: the track must still load."""
     page = fixture_built.path("build/html/alpha.html")
-    probe = page.with_name("alpha-cues-probe.html")
-    probe.write_text(page.read_text(encoding="utf-8") + CUE_COUNT, encoding="utf-8")
-    try:
-        cues = re.search(r'data-cues="(-?\d+)"', rendered_dom(probe))
-    finally:
-        probe.unlink()
+    probe = beside(page, tmp_path, page.read_text(encoding="utf-8") + CUE_COUNT)
+    cues = re.search(r'data-cues="(-?\d+)"', rendered_dom(probe))
     vtt = fixture_built.path("build/html/videos/descent.vtt").read_text(encoding="utf-8")
     assert cues and int(cues.group(1)) == vtt.count(" --> ") > 0
 
 
 @pytest.mark.parametrize("setting", ["", " line:5%"])
-def test_captions_are_written_under_the_video_not_over_it(fixture_built: Project, setting: str) -> None:
+def test_captions_are_written_under_the_video_not_over_it(
+    fixture_built: Project, setting: str, tmp_path: Path
+) -> None:
     """The cue showing at a moment of the video is the line under it (the browser draws none over it),
     also when the cue has a setting (`line:5%`: the top of the picture, where the build puts a cue
     whose bottom is drawn on)."""
@@ -133,11 +139,6 @@ def test_captions_are_written_under_the_video_not_over_it(fixture_built: Project
     start, end = (int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in (cue.groups()[0:3], cue.groups()[3:6]))
     moment = (start + end) / 2
     seek = f'<script>onload = () => {{ document.querySelector("video").currentTime = {moment}; }}</script>'
-    seeking = page.with_name(f"seek-{page.name}")  # beside the page, for its videos/ (gone after: a shared build)
-    seeking.write_text(text.replace("</body>", seek + "</body>"), encoding="utf-8")
-    try:
-        dom = rendered_dom(seeking)
-    finally:
-        seeking.unlink()
+    dom = rendered_dom(beside(page, tmp_path, text.replace("</body>", seek + "</body>")))
     line = re.search(r'</video>\s*<div class="captions"[^>]*>([^<]*)</div>', dom)
     assert line and line.group(1) == cue.group(7).strip()
