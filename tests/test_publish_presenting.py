@@ -107,7 +107,8 @@ def test_captions_as_a_track_in_the_html_and_an_srt_beside_the_mp4(fixture_built
     assert srt.count(" --> ") == len(found)
 
 
-def test_make_dist_makes_one_archive_per_output_named_after_the_course(fixture_built: Project) -> None:
+def test_make_dist_makes_one_archive_per_output_named_after_the_course(fixture_rebuilt: Project) -> None:
+    fixture_built = fixture_rebuilt  # a copy: the shared build is never written to (other tests copy it)
     fixture_built.make("dist")
     course = json.loads(fixture_built.path("build/config/course.json").read_text(encoding="utf-8"))["course"]
     decks = sorted(p.stem for p in fixture_built.path("slides_src").glob("*.md"))
