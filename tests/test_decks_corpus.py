@@ -1,6 +1,7 @@
 """Decks we did not write (tests/corpus/, sources and licences in its README) build through
 `make slides` and `make html` as bare `pandoc -t beamer` builds them: the same pages, the
-same text, their images found beside them.
+same text, their images found beside them. (Their `make pptx` is built here too, once, and
+checked in tests/test_decks_pptx.py.)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _build_corpus(root: Path) -> None:
     project.path("computations").mkdir()
     project.path("scenes").mkdir()
     project.path("course.yaml").write_text("course: {}\n", encoding="utf-8")
-    project.make("slides", "html")
+    project.make("slides", "html", "pptx")  # the PowerPoint too, for tests/test_decks_pptx.py
 
     bare = root / "bare"
     shutil.copytree(CORPUS, bare)

@@ -13,6 +13,8 @@ import pypdf
 import pytest
 from conftest import pdf_text
 from lecturemedia.project_copy import Project
+from test_decks_corpus import DECKS as CORPUS_DECKS
+from test_decks_corpus import corpus_build  # noqa: F401 (a fixture: the corpus built once, its PPTX too)
 
 pptx = pytest.importorskip("pptx")
 
@@ -24,6 +26,7 @@ NS = {
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
 }
 DECKS = ("alpha", "beta")
+BLOCK_KINDS = ("block", "alert", "example")
 EMU_PER_PT = 12700
 
 
@@ -169,6 +172,76 @@ def test_one_slide_per_frame_with_the_frames_titles(fixture_built: Project, deck
     for title in titles(made)[1:]:
         if title != "Table of Contents":  # beta's `toc: true`: Beamer's contents frame has no title
             assert title.split()[0] in pdf, title
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("deck", CORPUS_DECKS)
+def test_a_deck_we_did_not_write_has_one_slide_per_frame(
+    corpus_build: tuple[Project, Path],  # noqa: F811 (the fixture imported above)
+    deck: str,
+) -> None:
+    """Frames without a title, footnotes, `section-titles: false`, content under a section's heading."""
+    project, _ = corpus_build
+    made = project.path(f"build/pptx/{deck}.pptx")
+    assert len(titles(made)) == frames(project.path(f"build/slides/{deck}.pdf"))
+    slides = pptx.Presentation(str(made)).slides
+    parts = [s.element for s in slides] + [s.notes_slide.element for s in slides if s.has_notes_slide]
+    assert "lecturemedia-" not in "".join(t.text or "" for part in parts for t in part.iterfind(".//a:t", NS))
+
+
+BLOCKS_DECK = """---
+title: Bloques
+slide-level: 1
+---
+
+# Tres bloques
+
+Antes de los bloques.
+
+## Definición
+
+- Un tensor es un arreglo $n$-dimensional.
+
+## Cuidado {.alert}
+
+Una tasa $\\eta$ demasiado grande diverge.
+
+## Ejemplo {.example}
+
+`x.grad` guarda el gradiente.
+"""
+
+
+@pytest.mark.slow
+def test_beamer_blocks_are_boxes_in_their_colours_with_their_titles(fixture_rebuilt: Project, tmp_path: Path) -> None:
+    fixture_rebuilt.path("slides_src/blocks.md").write_text(BLOCKS_DECK, encoding="utf-8")
+    fixture_rebuilt.make("pptx")
+    made = fixture_rebuilt.path("build/pptx/blocks.pptx")
+    slide = list(pptx.Presentation(str(made)).slides)[-1]
+    shapes = {sp.find(".//p:cNvPr", NS).get("name"): sp for sp in slide.shapes._spTree.iterfind(".//p:sp", NS)}
+
+    def text(name: str) -> str:
+        return "".join(t.text or "" for t in shapes[name].iterfind(".//a:t", NS))
+
+    def fill(name: str) -> str:
+        return shapes[name].find("p:spPr/a:solidFill/a:srgbClr", NS).get("val")
+
+    for kind, title, body, colours in (
+        ("block", "Definición", "Un tensor es un arreglo n-dimensional.", ("3333B3", "EBEBF7")),
+        ("alert", "Cuidado", "Una tasa η demasiado grande diverge.", ("CC0000", "FBE6E6")),
+        ("example", "Ejemplo", "x.grad guarda el gradiente.", ("008000", "E6F2E6")),
+    ):
+        assert text(f"Bloque {kind}: título") == title
+        assert text(f"Bloque {kind}") == body
+        assert (fill(f"Bloque {kind}: título"), fill(f"Bloque {kind}")) == colours
+        assert shapes[f"Bloque {kind}"].find("p:spPr/a:prstGeom", NS).get("prst") == "roundRect"
+    tops = [int(shapes[f"Bloque {k}"].find("p:spPr/a:xfrm/a:off", NS).get("y")) for k in BLOCK_KINDS]
+    assert tops == sorted(tops)  # in the deck's order, one under the other
+    assert "Antes de los bloques." in "".join(t.text or "" for t in slide.element.iterfind(".//a:t", NS))
+    page = pypdf.PdfReader(render(made, tmp_path)).pages[-1].extract_text()
+    for words in ("Definición", "Cuidado", "Ejemplo", "arreglo", "diverge", "gradiente", "Antes"):
+        assert words in page
+    assert overflows(made, tmp_path / "fit") == []
 
 
 @pytest.mark.slow

@@ -35,7 +35,12 @@ ASSETS = Path(__file__).parent / "assets"
 DEFAULT_REFERENCE = ASSETS / "reference.pptx"
 VIDEO_MARK = "lecturemedia-video:"
 PREGUNTA_MARK = "lecturemedia-pregunta"
+FRAME_MARK = "lecturemedia-frame"  # filters/pptx.lua: the first paragraph of each frame's notes
+SECTION_MARK = "lecturemedia-section"  # filters/pptx.lua: ends a section's title under `section-titles: false`
 ORANGE, ORANGE_LIGHT = "CC6600", "FFF3E6"  # preamble.tex: orange!80!black, orange!10
+BLOCK_MARK, BLOCK_END = "lecturemedia-block:", "lecturemedia-blockend"  # filters/pptx.lua
+# Beamer's blocks as the Madrid theme draws them: title bar, body (structure blue, alerted red, example green)
+BLOCK_COLOURS = {"block": ("3333B3", "EBEBF7"), "alert": ("CC0000", "FBE6E6"), "example": ("008000", "E6F2E6")}
 
 NS = {
     "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
@@ -143,9 +148,11 @@ def finish(raw: Path, out: Path, out_dir: Path, formulas: list, header: str, sho
         counts["movies"] += place_movies(slide, out_dir, shown)
         place_pregunta(slide, prs.slide_width, prs.slide_height)
     styles = master_styles(prs)
+    drop_section_slides(prs)
     merge_continuations(prs, styles)
     counts["slides"] = len(prs.slides)
     for slide in prs.slides:
+        place_blocks(slide, styles)
         fit_text(slide, styles)
     boxes = [(slide, ac) for slide in prs.slides for ac in slide.shapes._spTree.iter(q("mc:AlternateContent"))]
     add_equation_pictures(prs, boxes, formulas, header, shown, work)
@@ -202,13 +209,55 @@ def _title_text(slide) -> str | None:
     return None
 
 
+def drop_section_slides(prs) -> None:
+    """`section-titles: false`: Beamer makes no frame of a section's heading; its slide goes, and the
+    mark leaves the contents slide's entries."""
+    mark = re.compile(r"\s*" + SECTION_MARK)
+    slides = list(prs.slides)
+    gone = [s for s in slides if (_title_text(s) or "").endswith(SECTION_MARK)]
+    for slide in gone:  # the contents slide's links to a section go to its first frame, as in the PDF
+        after = next((s for s in slides[slides.index(slide) + 1 :] if s not in gone), None)
+        for other in slides:
+            for rel in other.part.rels.values():
+                if not rel.is_external and rel.reltype.endswith("/slide") and rel.target_part is slide.part:
+                    _retarget(rel, (after or other).part)
+        _delete_slide(prs, slide)
+    for slide in prs.slides:
+        for t in slide.shapes._spTree.iter(q("a:t")):
+            if t.text and SECTION_MARK in t.text:
+                t.text = mark.sub("", t.text)
+
+
+def _retarget(rel, part) -> None:
+    """Point an internal relationship at another part (python-pptx has no API for it; its target
+    properties are cached)."""
+    rel._target = part
+    for cached in ("target_part", "target_partname", "target_ref"):
+        rel.__dict__.pop(cached, None)
+
+
+def take_frame_mark(slide) -> bool:
+    """Whether the slide starts a frame (pptx.lua marks each frame's notes); the mark is removed."""
+    if not slide.has_notes_slide:
+        return False
+    body = slide.notes_slide.notes_text_frame._txBody
+    marks = [p for p in body.iter(q("a:p")) if "".join(t.text or "" for t in p.iter(q("a:t"))).strip() == FRAME_MARK]
+    for p in marks:
+        p.getparent().remove(p)
+    if marks and not body.findall(q("a:p")):
+        body.append(_empty_paragraph())
+    return bool(marks)
+
+
 def merge_continuations(prs, styles: dict) -> None:
     """pandoc puts what follows a table or a picture on a slide of its own, with no title;
     the PDF has it on the same frame. Its text goes back under the last shape of the slide before
-    (above the Pregunta box), and the extra slide goes."""
+    (above the Pregunta box), and the extra slide goes. A frame's own slide carries pptx.lua's
+    mark in its notes (a frame may have no title); the deck's title and contents slides have titles."""
     slides = list(prs.slides)
+    framed = {id(slide): take_frame_mark(slide) for slide in slides}
     for before, slide in reversed(list(itertools.pairwise(slides))):
-        if _title_text(slide) or any(True for _ in slide.shapes._spTree.iter(q("p:pic"))):
+        if framed[id(slide)] or _title_text(slide) or any(True for _ in slide.shapes._spTree.iter(q("p:pic"))):
             continue
         tree, target = slide.shapes._spTree, before.shapes._spTree
         shapes = [el for el in tree if el.tag in (q("p:sp"), q("mc:AlternateContent"))]
@@ -288,6 +337,168 @@ def _delete_slide(prs, slide) -> None:
         if prs.part.related_part(sld_id.rId) is slide.part:
             prs.part.drop_rel(sld_id.rId)
             id_list.remove(sld_id)
+
+
+# ------------------------------------------------------------------ Beamer's blocks
+
+
+def _para_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(q("a:t"))).strip()
+
+
+def place_blocks(slide, styles: dict) -> None:
+    """Each Beamer block that pptx.lua marked in a text box becomes a box of its own where its text was:
+    a rounded rectangle in the block's colours with its title in a bar on top. The text before it stays
+    in its shape, the text after it goes to a copy of that shape below the box; when all of it is taller
+    than the shape, each part gets its share (its text is fitted after)."""
+    from copy import deepcopy
+
+    for el in [e for e in slide.shapes._spTree if e.tag in (q("p:sp"), q("mc:AlternateContent"))]:
+        sp = el if el.tag == q("p:sp") else el.find(f"{q('mc:Choice')}/{q('p:sp')}")
+        body = sp.find(q("p:txBody")) if sp is not None else None
+        if body is None or not any(_para_text(p).startswith(BLOCK_MARK) for p in body.findall(q("a:p"))):
+            continue
+        parts, current = [], ("text", None, [])
+        for p in body.findall(q("a:p")):
+            text = _para_text(p)
+            if text.startswith(BLOCK_MARK):
+                parts.append(current)
+                kind = text[len(BLOCK_MARK) :]
+                current = ("block", kind, [])
+            elif text == BLOCK_END:
+                parts.append(current)
+                current = ("text", None, [])
+            else:
+                current[2].append(p)
+        parts.append(current)
+        geometry = _geometry(slide, sp)
+        for p in body.findall(q("a:p")):
+            body.remove(p)
+        if geometry is None:  # nowhere to draw: the text stays as it was, without the marks
+            body.extend(p for _, _, paras in parts for p in paras)
+            continue
+        parts = [part for number, part in enumerate(parts) if part[2] or part[0] == "block" or number == 0]
+        left, top, width, height = geometry
+        sizes = styles["body" if sp.find(f".//{q('p:nvPr')}/{q('p:ph')}") is not None else "other"]
+        bar = int(EMU_PER_PT * 28)
+        gap = int(EMU_PER_PT * 6)
+
+        wants = []
+        for kind, mark, paras in parts:
+            if kind == "text":  # 2 pt to spare: the fit would shrink text that fills its box to the point
+                wants.append(_needed_height(body, paras, width, sizes) + 2 * EMU_PER_PT * bool(paras))
+            else:
+                titled = not mark.endswith("-untitled")
+                wants.append(bar * titled + _needed_height(body, paras[titled:], width - 2 * gap, sizes) + gap)
+        total = sum(wants) + gap * (len(parts) - 1)
+        share = min(1.0, height / total) if total else 1.0
+        y, anchor = top, el  # what is drawn follows the text in the tree: equation boxes stay in order
+        for number, ((kind, mark, paras), want) in enumerate(zip(parts, wants, strict=True)):
+            h = int(want * share)
+            if kind == "text":
+                target = el if number == 0 else deepcopy(el)
+                shape = sp if number == 0 else (target if target.tag == q("p:sp") else target.find(f".//{q('p:sp')}"))
+                tx = shape.find(q("p:txBody"))
+                for old in tx.findall(q("a:p")):
+                    tx.remove(old)
+                tx.extend(paras or [_empty_paragraph()])
+                _set_xfrm(shape.find(q("p:spPr")), left, y, width, max(h, EMU_PER_PT))
+                if number:
+                    anchor.addnext(target)
+                    anchor = target
+            else:
+                titled = not mark.endswith("-untitled")
+                anchor = _draw_block(
+                    slide,
+                    anchor,
+                    sp,
+                    mark.removesuffix("-untitled"),
+                    paras if titled else [None, *paras],
+                    (left, y, width, h),
+                    bar if titled else 0,
+                )
+            y += h + gap
+
+
+def _needed_height(body, paras: list, width: int, sizes: tuple) -> int:
+    """The height `paras` take in a text body like `body` (its insets) `width` EMU wide."""
+    from copy import deepcopy
+
+    if not paras:
+        return 0
+    probe = deepcopy(body)
+    probe.extend(deepcopy(p) for p in paras)
+    return pptx_fit.needed_height(probe, width, *sizes)
+
+
+def _draw_block(slide, anchor, sp, kind: str, paras: list, frame: tuple[int, int, int, int], bar: int):
+    """The block's body: a copy of the text's shape (its bullets and sizes) filled with the body colour,
+    a rounded rectangle; its title: a bar in the title colour, rounded on top, over it. Both go after
+    `anchor`; returns the last."""
+    from copy import deepcopy
+
+    from lxml import etree
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Emu
+
+    title_colour, body_colour = BLOCK_COLOURS.get(kind, BLOCK_COLOURS["block"])
+    left, top, width, height = frame
+    radius = EMU_PER_PT * 6
+    box = deepcopy(sp)
+    box.find(f".//{q('p:cNvPr')}").set("name", f"Bloque {kind}")
+    tx = box.find(q("p:txBody"))
+    for old in tx.findall(q("a:p")):
+        tx.remove(old)
+    tx.extend(paras[1:] or [_empty_paragraph()])
+    body_pr = tx.find(q("a:bodyPr"))
+    body_pr.set("tIns", str(bar + EMU_PER_PT * 3))
+    for side in ("lIns", "rIns", "bIns"):
+        body_pr.set(side, str(EMU_PER_PT * 6))
+    sp_pr = box.find(q("p:spPr"))
+    for child in list(sp_pr):
+        sp_pr.remove(child)
+    _set_xfrm(sp_pr, left, top, width, max(height, bar + EMU_PER_PT * 12))
+    geom = etree.SubElement(sp_pr, q("a:prstGeom"), prst="roundRect")
+    av = etree.SubElement(geom, q("a:avLst"))
+    etree.SubElement(av, q("a:gd"), name="adj", fmla=f"val {int(50000 * radius / max(1, min(width, height) / 2))}")
+    fill = etree.SubElement(sp_pr, q("a:solidFill"))
+    etree.SubElement(fill, q("a:srgbClr"), val=body_colour)
+    anchor.addnext(box)
+    if not bar:
+        return box
+    title = slide.shapes.add_shape(MSO_SHAPE.ROUND_2_SAME_RECTANGLE, Emu(left), Emu(top), Emu(width), Emu(bar))
+    title.name = f"Bloque {kind}: título"
+    title.adjustments[0] = min(0.5, radius / bar)
+    title.adjustments[1] = 0.0
+    title.fill.solid()
+    title.fill.fore_color.rgb = RGBColor.from_string(title_colour)
+    title.line.fill.background()
+    frame_ = title.text_frame
+    frame_.word_wrap = True
+    frame_.vertical_anchor = 3  # middle
+    for side in ("margin_left", "margin_right"):
+        setattr(frame_, side, Emu(EMU_PER_PT * 6))
+    frame_.margin_top = frame_.margin_bottom = 0
+    t_body = frame_._txBody
+    for old in t_body.findall(q("a:p")):
+        t_body.remove(old)
+    heading = paras[0]
+    ppr = heading.find(q("a:pPr"))
+    if ppr is not None:
+        for spacing in ppr.findall(q("a:spcBef")):
+            ppr.remove(spacing)
+    for r in heading.iter(q("a:rPr")):
+        r.set("b", "1")
+        r.set("sz", "1800")
+        for old in r.findall(q("a:solidFill")):
+            r.remove(old)
+        white = r.makeelement(q("a:solidFill"), {})
+        white.append(white.makeelement(q("a:srgbClr"), {"val": "FFFFFF"}))
+        r.insert(0, white)
+    t_body.append(heading)
+    box.addnext(title._element)
+    return title._element
 
 
 # ------------------------------------------------------------------ text that fits its box
