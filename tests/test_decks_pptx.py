@@ -27,6 +27,7 @@ NS = {
 }
 DECKS = ("alpha", "beta")
 BLOCK_KINDS = ("block", "alert", "example")
+XFRM = (("off", "x"), ("off", "y"), ("ext", "cx"))
 EMU_PER_PT = 12700
 
 
@@ -158,8 +159,13 @@ def test_a_slide_too_long_for_its_box_gets_smaller_text_that_fits(fixture_rebuil
     fixture_rebuilt.make("pptx")
     made = fixture_rebuilt.path("build/pptx/alpha.pptx")
     slide = pptx.Presentation(str(made)).slides[1]
-    sizes = {int(r.get("sz")) for r in slide.shapes._spTree.iterfind(".//a:r/a:rPr[@sz]", NS)}
-    assert sizes and max(sizes) < 1800, sizes  # shrunk from the template's 20 pt
+    text = [
+        sp
+        for sp in slide.shapes._spTree.iterfind(".//p:sp", NS)
+        if "título" not in sp.find(".//p:cNvPr", NS).get("name")
+    ]
+    sizes = {int(r.get("sz")) for sp in text for r in sp.iterfind(".//a:r/a:rPr[@sz]", NS)}
+    assert sizes and max(sizes) < 1800, sizes  # shrunk from the template's 20 pt (a block's title bar aside)
     assert overflows(made, tmp_path) == []
 
 
@@ -227,21 +233,44 @@ def test_beamer_blocks_are_boxes_in_their_colours_with_their_titles(fixture_rebu
         return shapes[name].find("p:spPr/a:solidFill/a:srgbClr", NS).get("val")
 
     for kind, title, body, colours in (
-        ("block", "Definición", "Un tensor es un arreglo n-dimensional.", ("3333B3", "EBEBF7")),
-        ("alert", "Cuidado", "Una tasa η demasiado grande diverge.", ("CC0000", "FBE6E6")),
+        ("block", "Definición", "Un tensor es un arreglo -dimensional.", ("3333B3", "EBEBF7")),
+        ("alert", "Cuidado", "Una tasa  demasiado grande diverge.", ("CC0000", "FBE6E6")),
         ("example", "Ejemplo", "x.grad guarda el gradiente.", ("008000", "E6F2E6")),
     ):
         assert text(f"Bloque {kind}: título") == title
-        assert text(f"Bloque {kind}") == body
+        assert text(f"Bloque {kind}: texto") == body  # its equations are PowerPoint's, with a picture for Impress
         assert (fill(f"Bloque {kind}: título"), fill(f"Bloque {kind}")) == colours
         assert shapes[f"Bloque {kind}"].find("p:spPr/a:prstGeom", NS).get("prst") == "roundRect"
+        box = [int(shapes[f"Bloque {kind}"].find(f"p:spPr/a:xfrm/a:{t}", NS).get(k)) for t, k in XFRM]
+        inner = [int(shapes[f"Bloque {kind}: texto"].find(f"p:spPr/a:xfrm/a:{t}", NS).get(k)) for t, k in XFRM]
+        assert box[0] <= inner[0] and box[1] < inner[1] and inner[0] + inner[2] <= box[0] + box[2]
+    for kind in ("block", "alert"):
+        alt = next(a for a in shapes[f"Bloque {kind}: texto"].iterancestors() if a.tag.endswith("AlternateContent"))
+        assert alt.find(".//m:oMath", NS) is not None and alt.find("mc:Fallback/p:pic", NS) is not None
     tops = [int(shapes[f"Bloque {k}"].find("p:spPr/a:xfrm/a:off", NS).get("y")) for k in BLOCK_KINDS]
     assert tops == sorted(tops)  # in the deck's order, one under the other
     assert "Antes de los bloques." in "".join(t.text or "" for t in slide.element.iterfind(".//a:t", NS))
-    page = pypdf.PdfReader(render(made, tmp_path)).pages[-1].extract_text()
-    for words in ("Definición", "Cuidado", "Ejemplo", "arreglo", "diverge", "gradiente", "Antes"):
-        assert words in page
+    page = pypdf.PdfReader(render(made, tmp_path)).pages[-1]
+    for words in ("Definición", "Cuidado", "Ejemplo", "gradiente", "Antes"):
+        assert words in page.extract_text()
+    assert len(page.images) >= 2  # the two blocks with equations: their pictures
     assert overflows(made, tmp_path / "fit") == []
+
+
+@pytest.mark.slow
+def test_an_equation_latex_cannot_draw_is_an_error_at_its_deck_line(fixture_rebuilt: Project) -> None:
+    """Not a blank box in Impress: the build stops, naming the deck, the line and the formula."""
+    # \\mathscr is an equation for pandoc, not for pdflatex without mathrsfs; \\nodefinida neither for pandoc
+    deck = (
+        "---\ntitle: Mal\nslide-level: 1\n---\n\n# Una\n\nBien: $x^2$ y $\\nodefinida x$.\n\nMal: $\\mathscr{L} + 1$.\n"
+    )
+    fixture_rebuilt.path("slides_src/malas.md").write_text(deck, encoding="utf-8")
+    proc = fixture_rebuilt.make("pptx", check=False)
+    assert proc.returncode != 0
+    assert "slides_src/malas.md:10: the equation $\\mathscr{L} + 1$ cannot be drawn" in proc.stderr, proc.stderr
+    assert "slides_src/malas.md:8: pandoc cannot make $\\nodefinida x$ an equation" in proc.stderr
+    assert "Undefined control sequence" in proc.stderr
+    assert not fixture_rebuilt.path("build/pptx/malas.pptx").exists()
 
 
 @pytest.mark.slow

@@ -153,6 +153,7 @@ def finish(raw: Path, out: Path, out_dir: Path, formulas: list, header: str, sho
     counts["slides"] = len(prs.slides)
     for slide in prs.slides:
         place_blocks(slide, styles)
+        drop_stray_marks(slide)
         fit_text(slide, styles)
     boxes = [(slide, ac) for slide in prs.slides for ac in slide.shapes._spTree.iter(q("mc:AlternateContent"))]
     add_equation_pictures(prs, boxes, formulas, header, shown, work)
@@ -411,13 +412,24 @@ def place_blocks(slide, styles: dict) -> None:
                 anchor = _draw_block(
                     slide,
                     anchor,
-                    sp,
+                    el,
                     mark.removesuffix("-untitled"),
                     paras if titled else [None, *paras],
                     (left, y, width, h),
                     bar if titled else 0,
                 )
             y += h + gap
+
+
+def drop_stray_marks(slide) -> None:
+    """A block mark pandoc put apart from its block (a slide split inside it) is not shown."""
+    for p in list(slide.shapes._spTree.iter(q("a:p"))):
+        text = _para_text(p)
+        if text == BLOCK_END or text.startswith(BLOCK_MARK):
+            body = p.getparent()
+            body.remove(p)
+            if not body.findall(q("a:p")):
+                body.append(_empty_paragraph())
 
 
 def _needed_height(body, paras: list, width: int, sizes: tuple) -> int:
@@ -431,74 +443,72 @@ def _needed_height(body, paras: list, width: int, sizes: tuple) -> int:
     return pptx_fit.needed_height(probe, width, *sizes)
 
 
-def _draw_block(slide, anchor, sp, kind: str, paras: list, frame: tuple[int, int, int, int], bar: int):
-    """The block's body: a copy of the text's shape (its bullets and sizes) filled with the body colour,
-    a rounded rectangle; its title: a bar in the title colour, rounded on top, over it. Both go after
-    `anchor`; returns the last."""
+def _draw_block(slide, anchor, el, kind: str, paras: list, frame: tuple[int, int, int, int], bar: int):
+    """The block's box, a rounded rectangle in its body colour; its title on a bar in the title colour,
+    rounded on top; its text in a copy of the text's shape (its bullets, sizes, and equations with their
+    picture for Impress) over the box. All go after `anchor`, in that order; returns the last."""
     from copy import deepcopy
 
-    from lxml import etree
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Emu
 
     title_colour, body_colour = BLOCK_COLOURS.get(kind, BLOCK_COLOURS["block"])
     left, top, width, height = frame
+    height = max(height, bar + EMU_PER_PT * 12)
     radius = EMU_PER_PT * 6
-    box = deepcopy(sp)
-    box.find(f".//{q('p:cNvPr')}").set("name", f"Bloque {kind}")
-    tx = box.find(q("p:txBody"))
+    drawn = []
+    box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Emu(left), Emu(top), Emu(width), Emu(height))
+    box.name = f"Bloque {kind}"
+    box.adjustments[0] = min(0.5, radius / min(width, height))
+    box.fill.solid()
+    box.fill.fore_color.rgb = RGBColor.from_string(body_colour)
+    box.line.fill.background()
+    drawn.append(box._element)
+    if bar:
+        title = slide.shapes.add_shape(MSO_SHAPE.ROUND_2_SAME_RECTANGLE, Emu(left), Emu(top), Emu(width), Emu(bar))
+        title.name = f"Bloque {kind}: título"
+        title.adjustments[0] = min(0.5, radius / bar)
+        title.adjustments[1] = 0.0
+        title.fill.solid()
+        title.fill.fore_color.rgb = RGBColor.from_string(title_colour)
+        title.line.fill.background()
+        frame_ = title.text_frame
+        frame_.word_wrap = True
+        frame_.vertical_anchor = 3  # middle
+        frame_.margin_left = frame_.margin_right = Emu(radius)
+        frame_.margin_top = frame_.margin_bottom = 0
+        t_body = frame_._txBody
+        for old in t_body.findall(q("a:p")):
+            t_body.remove(old)
+        heading = paras[0]
+        ppr = heading.find(q("a:pPr"))
+        if ppr is not None:
+            for spacing in ppr.findall(q("a:spcBef")):
+                ppr.remove(spacing)
+        for r in heading.iter(q("a:rPr")):
+            r.set("b", "1")
+            r.set("sz", "1800")
+            for old in r.findall(q("a:solidFill")):
+                r.remove(old)
+            white = r.makeelement(q("a:solidFill"), {})
+            white.append(white.makeelement(q("a:srgbClr"), {"val": "FFFFFF"}))
+            r.insert(0, white)
+        t_body.append(heading)
+        drawn.append(title._element)
+    text = deepcopy(el)
+    sp = text if text.tag == q("p:sp") else text.find(f".//{q('p:sp')}")
+    sp.find(f".//{q('p:cNvPr')}").set("name", f"Bloque {kind}: texto")
+    tx = sp.find(q("p:txBody"))
     for old in tx.findall(q("a:p")):
         tx.remove(old)
     tx.extend(paras[1:] or [_empty_paragraph()])
-    body_pr = tx.find(q("a:bodyPr"))
-    body_pr.set("tIns", str(bar + EMU_PER_PT * 3))
-    for side in ("lIns", "rIns", "bIns"):
-        body_pr.set(side, str(EMU_PER_PT * 6))
-    sp_pr = box.find(q("p:spPr"))
-    for child in list(sp_pr):
-        sp_pr.remove(child)
-    _set_xfrm(sp_pr, left, top, width, max(height, bar + EMU_PER_PT * 12))
-    geom = etree.SubElement(sp_pr, q("a:prstGeom"), prst="roundRect")
-    av = etree.SubElement(geom, q("a:avLst"))
-    etree.SubElement(av, q("a:gd"), name="adj", fmla=f"val {int(50000 * radius / max(1, min(width, height) / 2))}")
-    fill = etree.SubElement(sp_pr, q("a:solidFill"))
-    etree.SubElement(fill, q("a:srgbClr"), val=body_colour)
-    anchor.addnext(box)
-    if not bar:
-        return box
-    title = slide.shapes.add_shape(MSO_SHAPE.ROUND_2_SAME_RECTANGLE, Emu(left), Emu(top), Emu(width), Emu(bar))
-    title.name = f"Bloque {kind}: título"
-    title.adjustments[0] = min(0.5, radius / bar)
-    title.adjustments[1] = 0.0
-    title.fill.solid()
-    title.fill.fore_color.rgb = RGBColor.from_string(title_colour)
-    title.line.fill.background()
-    frame_ = title.text_frame
-    frame_.word_wrap = True
-    frame_.vertical_anchor = 3  # middle
-    for side in ("margin_left", "margin_right"):
-        setattr(frame_, side, Emu(EMU_PER_PT * 6))
-    frame_.margin_top = frame_.margin_bottom = 0
-    t_body = frame_._txBody
-    for old in t_body.findall(q("a:p")):
-        t_body.remove(old)
-    heading = paras[0]
-    ppr = heading.find(q("a:pPr"))
-    if ppr is not None:
-        for spacing in ppr.findall(q("a:spcBef")):
-            ppr.remove(spacing)
-    for r in heading.iter(q("a:rPr")):
-        r.set("b", "1")
-        r.set("sz", "1800")
-        for old in r.findall(q("a:solidFill")):
-            r.remove(old)
-        white = r.makeelement(q("a:solidFill"), {})
-        white.append(white.makeelement(q("a:srgbClr"), {"val": "FFFFFF"}))
-        r.insert(0, white)
-    t_body.append(heading)
-    box.addnext(title._element)
-    return title._element
+    _set_xfrm(sp.find(q("p:spPr")), left + radius // 2, top + bar, width - radius, height - bar - radius // 2)
+    drawn.append(text)
+    for element in drawn:
+        anchor.addnext(element)
+        anchor = element
+    return anchor
 
 
 # ------------------------------------------------------------------ text that fits its box
@@ -698,6 +708,7 @@ def add_equation_pictures(prs, boxes: list, formulas: list, header: str, shown: 
     """Each text box with equations keeps pandoc's native ones for PowerPoint (mc:Choice, now
     requiring a14 and a16) and gets a picture of itself drawn by LaTeX as its mc:Fallback, which
     LibreOffice Impress shows (it claims a14 but renders no OMML in a shape; it does not claim a16)."""
+    formulas = drop_unconverted(prs, formulas, shown)
     items = []
     index = 0
     for slide, alt in boxes:
@@ -711,11 +722,11 @@ def add_equation_pictures(prs, boxes: list, formulas: list, header: str, shown: 
         items.append((slide, alt, shape, formulas[index : index + n]))
         index += n
     if index != len(formulas):
-        console.warn(
-            f"{shown}: {len(formulas)} formulas in the deck, {index} in the PowerPoint's equation boxes: "
-            "Impress will show the boxes without their pictures"
+        raise UserError(
+            f"{shown}: {len(formulas)} formulas in the deck, {index} in the PowerPoint's equation boxes, so "
+            "their pictures for Impress cannot be matched to them (Impress would show blank boxes); "
+            f"the formulas are in {paths.rel(work / 'math.json')}: please report this with the deck"
         )
-        return
     if not items:
         return
     pages = []
@@ -729,12 +740,40 @@ def add_equation_pictures(prs, boxes: list, formulas: list, header: str, shown: 
                 prs.slide_height * 7 // 10,
             )
         pages.append((geometry, box_latex(shape, list(texs))))
-    pngs = render_pages(pages, header, shown, work)
-    if not pngs:
-        return
+    pngs = render_pages(pages, header, shown, work, [[f.get("tex", "") for f in texs] for _, _, _, texs in items])
     for (slide, alt, shape, _), (geometry, _), png in zip(items, pages, pngs, strict=True):
         _set_xfrm_if_missing(shape, geometry)
         attach_fallback(slide, alt, shape, geometry, png)
+
+
+def drop_unconverted(prs, formulas: list, shown: str) -> list:
+    """The formulas pandoc made equations of. One it could not convert it writes as its TeX, a run
+    `$tex$` (`$$tex$$` displayed): both programs show that text; a warning names its deck line."""
+    from collections import Counter
+
+    runs = Counter(
+        t.text for slide in prs.slides for t in slide.shapes._spTree.iter(q("a:t")) if (t.text or "").startswith("$")
+    )
+    kept, failed = [], []
+    for formula in formulas:
+        tex = formula.get("tex", "") if isinstance(formula, dict) else ""
+        key = f"$${tex}$$" if formula.get("display") else f"${tex}$"
+        if runs[key] > 0:
+            runs[key] -= 1
+            failed.append(tex)
+        else:
+            kept.append(formula)
+    if failed:
+        source = paths.SLIDES_SRC / Path(shown).name
+        lines = source.read_text(encoding="utf-8", errors="replace").splitlines() if source.is_file() else []
+        for tex in failed:
+            line = next((n for n, text in enumerate(lines, 1) if tex.strip() and tex.strip() in text), None)
+            console.warn(
+                f"{shown}{f':{line}' if line else ''}: pandoc cannot make ${tex}$ an equation for PowerPoint "
+                "(its TeX is shown as text there and in Impress); write it with commands pandoc knows "
+                "(its warning above names the one it stopped at)"
+            )
+    return kept
 
 
 def _set_xfrm_if_missing(shape, geometry: tuple[int, int, int, int]) -> None:
@@ -828,8 +867,10 @@ def box_latex(shape, texs: list[dict]) -> str:
     return "\n".join(out)
 
 
-def render_pages(pages: list, header: str, shown: str, work: Path) -> list[Path]:
-    """One LaTeX run for all the deck's equation boxes, one page each, as PNGs."""
+def render_pages(pages: list, header: str, shown: str, work: Path, texs: list[list[str]] | None = None) -> list[Path]:
+    """One LaTeX run for all the deck's equation boxes, one page each, as PNGs. A box LaTeX cannot
+    draw is an error at its formula's deck line (`texs`: each box's formulas): Impress would show a
+    blank where it is."""
     pdflatex, pdftoppm = require("pdflatex"), require("pdftoppm")
     body = []
     for (_, _, width, _), latex in pages:
@@ -865,13 +906,7 @@ def render_pages(pages: list, header: str, shown: str, work: Path) -> list[Path]
         source_name=shown,
     )
     if proc.returncode != 0:
-        message = next((line for line in proc.stdout.splitlines() if line.startswith("!")), "see the LaTeX log")
-        console.warn(
-            f"{shown}: the equation boxes could not be drawn for Impress ({message}); PowerPoint shows them, "
-            f"Impress leaves them blank. The LaTeX is {paths.rel(folder / 'boxes.tex')} (with the deck's "
-            "header-includes): define there what it lacks, in the deck's header-includes"
-        )
-        return []
+        raise equation_error(proc.stdout, document, texs or [], shown, folder / "boxes.tex")
     subprocess.run([pdftoppm, "-r", "200", "-png", "boxes.pdf", "box"], cwd=folder, check=True)
     pngs = sorted(folder.glob("box-*.png"))
     if len(pngs) != len(pages):
@@ -879,6 +914,30 @@ def render_pages(pages: list, header: str, shown: str, work: Path) -> list[Path]
             f"{shown}: {len(pages)} equation boxes but {len(pngs)} pictures of them (see {paths.rel(folder)})"
         )
     return pngs
+
+
+def equation_error(log: str, document: str, texs: list[list[str]], shown: str, tex_file: Path) -> UserError:
+    """pdflatex's failure on the equation boxes as the deck's error: its message, the formula of the
+    failing box that holds the offending command (else the box's first), and that formula's line in
+    the deck's source."""
+    message = next((line for line in log.splitlines() if line.startswith("!")), "see the LaTeX log").lstrip("! ")
+    at = re.search(r"^l\.(\d+) (.*)$", log, re.M)
+    formula = ""
+    if at:
+        box = sum("\\begin{lmbox}" in text for text in document.splitlines()[: int(at.group(1))]) - 1
+        formulas = texs[box] if 0 <= box < len(texs) else []
+        command = re.findall(r"\\[A-Za-z]+", at.group(2))
+        formula = next((f for f in formulas if command and command[-1] in f), formulas[0] if formulas else "")
+    source = paths.SLIDES_SRC / Path(shown).name
+    lines = source.read_text(encoding="utf-8", errors="replace").splitlines() if source.is_file() else []
+    line = next((n for n, text in enumerate(lines, 1) if formula and formula.strip() in text), None)
+    where = f"{shown}:{line}" if line else shown
+    what = f"the equation ${formula.strip()}$" if formula else "an equation box"
+    return UserError(
+        f"{where}: {what} cannot be drawn for LibreOffice Impress ({message}); Impress would show a blank "
+        f"box. pdflatex draws it with amsmath, amssymb and the deck's header-includes (\\usepackage and "
+        f"macro lines; {paths.rel(tex_file)} is what it ran): define what it lacks there, or correct the formula"
+    )
 
 
 def attach_fallback(slide, alt, shape, geometry: tuple[int, int, int, int], png: Path) -> None:

@@ -61,9 +61,9 @@ end
 
 -- A heading below the slide level is a Beamer block (`.alert`, `.example`: their kinds) to the next heading:
 -- between a marker paragraph naming its kind ("-untitled" without a title) and an end marker, its title
--- and its text (equations as Unicode text: the box is pptx.py's), unless it holds what is not text.
+-- (a heading: its equations are text already) and its text, unless it holds what is not text.
 local TEXT_BLOCKS = { Para = true, Plain = true, BulletList = true, OrderedList = true, CodeBlock = true,
-  BlockQuote = true, LineBlock = true, DefinitionList = true }
+  BlockQuote = true, LineBlock = true, DefinitionList = true, RawBlock = true }
 
 local function beamer_blocks(blocks, level)
   local out, i = pandoc.List(), 1
@@ -76,7 +76,9 @@ local function beamer_blocks(blocks, level)
         if b.t == "Div" and b.classes:includes("notes") then
           notes:insert(b)
         else
-          boxable = boxable and TEXT_BLOCKS[b.t] == true
+          local pictures = 0
+          b:walk({ Image = function() pictures = pictures + 1 end })
+          boxable = boxable and TEXT_BLOCKS[b.t] == true and pictures == 0
           body:insert(b)
         end
         j = j + 1
@@ -87,7 +89,7 @@ local function beamer_blocks(blocks, level)
         local titled = #el.content > 0
         out:insert(pandoc.Para({ pandoc.Str(BLOCK_MARKER .. kind .. (titled and "" or "-untitled")) }))
         if titled then out:insert(pandoc.Para(el:walk(flatten).content)) end
-        out:extend(pandoc.Blocks(body):walk(flatten))
+        out:extend(body)
         out:insert(pandoc.Para({ pandoc.Str(BLOCK_END) }))
       else
         out:insert(el)
