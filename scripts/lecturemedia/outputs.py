@@ -29,13 +29,6 @@ def _sidecar(path: Path) -> Path:
     return DIGESTS / f"{paths.rel(path)}.sha256"
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _record(path: Path, sha: str) -> None:
     st = path.stat()
@@ -63,7 +56,7 @@ def publish(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> 
 
 def publish_file(tmp: Path, path: Path, *, sha: str | None = None) -> None:
     """Rename a finished temporary file onto `path`, recording its digest first."""
-    sha = sha or _hash_file(tmp)
+    sha = sha or paths.sha256_file(tmp)
     _sidecar(path).parent.mkdir(parents=True, exist_ok=True)
     paths.write_atomic(_sidecar(path), f"{sha} - -\n")  # no size/time yet: a kill here leaves it checked
     tmp.replace(path)
@@ -101,7 +94,7 @@ def intact(path: Path) -> bool | None:
         return False
     if size == str(st.st_size) and mtime == str(st.st_mtime_ns):
         return True  # unchanged since it was hashed
-    if _hash_file(path) != sha:
+    if paths.sha256_file(path) != sha:
         return False
     _record(path, sha)  # the same bytes, touched: note the new time
     return True

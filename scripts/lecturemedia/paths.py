@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -72,3 +73,12 @@ def write_atomic(path: Path, data: bytes | str, *, only_if_changed: bool = False
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def sha256_file(path: Path) -> str:
+    """The file's sha256, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

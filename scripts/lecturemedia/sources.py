@@ -12,7 +12,6 @@ rewritten only when a source changed, so a make with nothing to do writes nothin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -37,13 +36,6 @@ def course_sources() -> Iterator[Path]:
                     yield Path(dirpath) / name
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def follow_content() -> list[str]:
     """Give the current time to each source restored with content the last make did not see;
@@ -64,7 +56,7 @@ def follow_content() -> list[str]:
         if kept and kept[0] == st.st_size and kept[1] == st.st_mtime_ns:
             seen[rel] = kept
             continue
-        sha = _sha256(path)
+        sha = paths.sha256_file(path)
         if kept and kept[2] != sha and checked_at is not None and st.st_mtime_ns <= checked_at:
             os.utime(path)  # restored with an older time: make it newer than what the old content made
             st = path.stat()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import base64
 import re
-import sys
 import time
 from pathlib import Path
 
 from .. import console, outputs, paths
 from ..errors import UserError
-from . import pandoc
+from . import pandoc, tex_guard
 
 # pandoc's template forbids zooming (user-scalable=no): a phone could not enlarge a slide.
 VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
@@ -45,12 +44,7 @@ def build(name: str) -> None:
         f"tikz-dir={tikz_dir.resolve()}",
         "-M",
         "tikz-href=tikz",
-        "-M",
-        f"tex-python={sys.executable}",  # TikZ pictures: pdflatex runs through the engine's guard
-        "-M",
-        f"tex-root={paths.ROOT}",
-        "-M",
-        f"tex-deck={shown}",
+        *tex_guard.pandoc_args(shown),  # TikZ pictures: pdflatex runs through the engine's guard
         "--include-after-body",
         str(ASSETS / "captions.html"),  # before the fit: the caption line is part of the slide
         "--include-after-body",

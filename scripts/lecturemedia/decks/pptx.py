@@ -103,12 +103,7 @@ def build(name: str) -> None:
         "tikz-format=png",
         "-M",
         f"pptx-math-file={math_file.resolve()}",
-        "-M",
-        f"tex-python={sys.executable}",  # TikZ pictures: pdflatex runs through the engine's guard
-        "-M",
-        f"tex-root={paths.ROOT}",
-        "-M",
-        f"tex-deck={shown}",
+        *tex_guard.pandoc_args(shown),  # TikZ pictures: pdflatex runs through the engine's guard
     ]
     if pandoc.metadata(md.read_text(encoding="utf-8")).get("toc") is True:
         extra.append("--toc")  # Beamer's template reads `toc`; pandoc's pptx writer only its option

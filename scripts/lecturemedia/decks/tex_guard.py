@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import paths
 from ..errors import UserError
 
 REFUSED = re.compile(r"Not reading from (.+?) \(openin_any = p\)")
@@ -204,6 +205,11 @@ def check(fls: Path, stderr: str, root: Path, source_lines: list[str], source_na
     reads = outside_reads(fls, stderr, root)
     if reads:
         raise UserError(refusal(reads, root, source_lines, source_name))
+
+
+def pandoc_args(shown: str) -> list[str]:
+    """What tikz.lua needs to run its pdflatex through this guard, as pandoc metadata."""
+    return ["-M", f"tex-python={sys.executable}", "-M", f"tex-root={paths.ROOT}", "-M", f"tex-deck={shown}"]
 
 
 def run(
