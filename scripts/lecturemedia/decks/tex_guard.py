@@ -109,41 +109,35 @@ def allowed(path: Path, root: Path, trees: tuple[Path, ...]) -> bool:
     return _inside(real, (root.resolve(), *trees))
 
 
-def recorded_inputs(fls: Path) -> list[tuple[str, Path]]:
-    """Each file a run opened for reading (`INPUT` in the recorder's .fls): as recorded, and absolute."""
+def recorded_inputs(fls: Path) -> tuple[Path, list[tuple[str, Path]]]:
+    """The folder the run worked in (the .fls's first PWD, which relative names are read from),
+    and each file it opened for reading (`INPUT`): as recorded, and absolute."""
     if not fls.is_file():
-        return []
+        return fls.parent, []
+    run_folder: Path | None = None
     pwd = fls.parent
     found: list[tuple[str, Path]] = []
     for line in fls.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
         kind, _, name = line.partition(" ")
         if kind == "PWD":
             pwd = Path(name)
+            run_folder = run_folder or pwd
         elif kind == "INPUT" and name:
             found.append((name, pwd / name))
-    return found
-
-
-def _run_folder(fls: Path) -> Path:
-    """The folder the run worked in (the .fls's PWD), which relative names are read from."""
-    if fls.is_file():
-        for line in fls.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
-            if line.startswith("PWD "):
-                return Path(line[4:])
-    return fls.parent
+    return run_folder or fls.parent, found
 
 
 def outside_reads(fls: Path, stderr: str, root: Path, trees: tuple[Path, ...] | None = None) -> list[OutsideRead]:
     """What a run read, or tried to read, outside the project and TeX's trees, first first."""
     trees = tex_trees() if trees is None else trees
     found: dict[str, OutsideRead] = {}
-    pwd = _run_folder(fls)
+    pwd, inputs = recorded_inputs(fls)  # the .fls, read once
     for name in REFUSED.findall(stderr):
         given = _given_name(name, stderr)
         if given not in HARMLESS:
             found.setdefault(given, OutsideRead(given, reason=_refused_because(Path(given), pwd, root)))
     targets = set()
-    for name, path in recorded_inputs(fls):
+    for name, path in inputs:
         if name not in found and str(path) not in HARMLESS and not allowed(path, root, trees):
             lexical = Path(os.path.normpath(path))
             if lexical.resolve() not in targets:  # TeX records a file at each of its reads
