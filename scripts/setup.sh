@@ -3,7 +3,7 @@
 #   scripts/setup.sh system   Debian packages (pandoc, TeX Live, Cairo/Pango headers, ...)
 #   scripts/setup.sh python   the .venv with the pinned Python dependencies
 #   scripts/setup.sh pptx     what only `make pptx` needs (ffmpeg, to burn captions into the videos; the Carlito font)
-#   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks; Impress, the PPTX)
+#   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks; Impress, the PPTX; Xvfb, its slide show)
 set -euo pipefail
 
 PYTHON=${PYTHON:-python3}
@@ -12,6 +12,7 @@ VENV=${VENV:-.venv}
 has() { command -v "$1" >/dev/null 2>&1; }
 tex_has() { has kpsewhich && [ -n "$(kpsewhich "$1" 2>/dev/null)" ]; }
 pc_has() { has pkg-config && pkg-config --exists "$1" 2>/dev/null; }
+gst_has() { compgen -G "/usr/lib/*/gstreamer-1.0/libgst$1.so" >/dev/null; }   # a GStreamer plugin
 
 system() {
   local missing=()
@@ -69,11 +70,17 @@ pptx_tools() {
 }
 
 # What only the tests need: a browser to load the HTML decks as a person would, and
-# LibreOffice Impress to render the PowerPoint decks.
+# LibreOffice Impress to render the PowerPoint decks and to play their movies in its slide show
+# (under Xvfb, driven by xdotool; GStreamer's mp4 demuxer, H.264 decoder and X video sink).
 test_tools() {
   local missing=()
   has chromium || has chromium-browser || missing+=(chromium)
   has soffice || missing+=(libreoffice-impress)
+  has Xvfb || missing+=(xvfb)
+  has xdotool || missing+=(xdotool)
+  gst_has isomp4 || missing+=(gstreamer1.0-plugins-good)
+  gst_has libav || missing+=(gstreamer1.0-libav)
+  gst_has ximagesink || missing+=(gstreamer1.0-x)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 

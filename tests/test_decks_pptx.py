@@ -288,6 +288,19 @@ def test_a_video_is_a_movie_that_plays_on_a_click_with_its_poster(fixture_built:
     movie_id = pic.find("p:nvPicPr/p:cNvPr", NS).get("id")
     assert slide.element.find(f".//p:timing//p:video//p:spTgt[@spid='{movie_id}']", NS) is not None
     assert slide.element.find(".//p:timing//p:video//p:cond[@delay='indefinite']", NS) is not None  # on a click
+    # PowerPoint's "start: when clicked on": a click on the movie itself toggles its pause
+    click = slide.element.find(".//p:timing//p:cTn[@nodeType='interactiveSeq']", NS)
+    assert click.find(f"p:stCondLst/p:cond[@evt='onClick']/p:tgtEl/p:spTgt[@spid='{movie_id}']", NS) is not None
+    toggle = click.find(".//p:cmd[@cmd='togglePause']", NS)
+    assert toggle.find(f".//p:spTgt[@spid='{movie_id}']", NS) is not None
+    # and Impress, which starts every movie of a shown slide, stops it when the slide begins
+    main = slide.element.find(".//p:timing//p:cTn[@nodeType='mainSeq']", NS)
+    first = main.find("p:childTnLst/p:par/p:cTn", NS)
+    assert first.find(f"p:stCondLst/p:cond[@evt='onBegin']/p:tn[@val='{main.get('id')}']", NS) is not None
+    stop = first.find(".//p:cTn[@nodeType='withEffect']//p:cmd[@cmd='stop']", NS)
+    assert stop.find(f".//p:spTgt[@spid='{movie_id}']", NS) is not None
+    ids = [c.get("id") for c in slide.element.iterfind(".//p:timing//p:cTn", NS)]
+    assert len(ids) == len(set(ids))
     parts = {rel.reltype.rsplit("/", 1)[-1]: rel.target_part for rel in slide.part.rels.values()}
     assert parts["video"].blob == fixture_built.path("build/pptx/videos/descent.mp4").read_bytes()
     poster = fixture_built.path("build/videos/test/descent.png").read_bytes()

@@ -29,7 +29,7 @@ from pathlib import Path
 from .. import console, outputs, paths
 from ..errors import UserError, friendly_main
 from ..tools import require
-from . import pandoc, pptx_fit, tex_guard
+from . import pandoc, pptx_fit, pptx_play, tex_guard
 
 ASSETS = Path(__file__).parent / "assets"
 DEFAULT_REFERENCE = ASSETS / "reference.pptx"
@@ -154,6 +154,7 @@ def finish(raw: Path, out: Path, out_dir: Path, formulas: list, header: str, sho
     add_equation_pictures(prs, boxes, formulas, header, shown, work)
     for slide in prs.slides:
         renumber(slide)  # the fallbacks take their boxes' ids
+        pptx_play.click_to_play(slide.element)  # last: its timing names the movies by their final ids
     prs.save(str(out))
     return counts
 
