@@ -186,7 +186,7 @@ $(DECKS:%=build/handouts/%.pdf): build/handouts/%.pdf: build/md/%.md $(DECK_INPU
 
 # PowerPoint: pandoc 3 (pypandoc-binary), then python-pptx; the course's template if it has one.
 PPTX_INPUTS := build/config/course.json $(FILTERS) $(wildcard slides_src/templates/reference.pptx) \
-	$(PKG)/decks/pptx.py $(PKG)/decks/pptx_fit.py $(PKG)/decks/pptx_play.py $(PKG)/decks/pandoc.py $(PKG)/decks/assets/reference.pptx
+	$(wildcard $(PKG)/decks/pptx/*.py) $(PKG)/decks/pandoc.py $(PKG)/decks/assets/reference.pptx
 
 $(DECKS:%=build/pptx/%.pptx): build/pptx/%.pptx: build/md/%.md $(PPTX_INPUTS) build/pptx/.template | $(SETUP) build/.setup/pptx
 	$(Q)$(PY) -m lecturemedia.decks.pptx deck $*

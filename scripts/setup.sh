@@ -64,7 +64,7 @@ python() {
 pptx_tools() {
   local missing=()
   has ffmpeg || missing+=(ffmpeg)
-  # Carlito: Calibri's metric twin, for the fit of the text (decks/pptx_fit.py) and Impress's rendering
+  # Carlito: Calibri's metric twin, for the fit of the text (decks/pptx/fit.py) and Impress's rendering
   [ -n "$(fc-list Carlito 2>/dev/null)" ] || missing+=(fonts-crosextra-carlito)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }

@@ -71,7 +71,7 @@ def _colour(index: int) -> tuple[int, int, int]:
 
 def _text_boxes(slide) -> list[tuple[str, int, int, int, int]]:
     """(name, left, top, right, bottom) of each shape with text Impress draws, each coloured by its index."""
-    from lecturemedia.decks.pptx import _geometry
+    from lecturemedia.decks.pptx.ooxml import frame_of as _geometry
 
     out = []
     for sp in slide.shapes._spTree.iterfind(".//p:sp", NS):

@@ -9,7 +9,7 @@
 -- opened from disk, where it follows no link to a file, and in its presentation mode) saves
 -- that copy: the poster's link to it is one that movie players do not act on (GoToE).
 -- Handout (metadata `handout: true`): the video's last frame, no link. HTML: an inline
--- <video controls> with its captions track. PowerPoint: the poster, marked; decks/pptx.py puts
+-- <video controls> with its captions track. PowerPoint: the poster, marked; decks/pptx/movies.py puts
 -- the movie (its captioned copy) where the poster is.
 
 package.path = pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), "?.lua" }) .. ";" .. package.path

@@ -1,4 +1,4 @@
--- PowerPoint only (pandoc 3.x): what decks/pptx.py finishes after pandoc has written the file.
+-- PowerPoint only (pandoc 3.x): what decks/pptx/ finishes after pandoc has written the file.
 --
 -- * `. . .` (a Beamer pause) is dropped: pandoc's pptx writer would keep it as text.
 -- * The Pregunta block (pregunta.lua's <div class="pregunta">) starts with a marker paragraph;
