@@ -5,6 +5,7 @@ the text is on its page, the equation boxes and the posters are drawn.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +14,7 @@ import pypdf
 import pytest
 from conftest import pdf_text
 from lecturemedia.project_copy import Project
+from PIL import Image
 from test_decks_corpus import DECKS as CORPUS_DECKS
 from test_decks_corpus import corpus_build  # noqa: F401 (a fixture: the corpus built once, its PPTX too)
 
@@ -24,6 +26,7 @@ NS = {
     "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
     "p14": "http://schemas.microsoft.com/office/powerpoint/2010/main",
     "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 }
 DECKS = ("alpha", "beta")
 BLOCK_KINDS = ("block", "alert", "example")
@@ -321,6 +324,11 @@ def test_an_equation_is_native_for_powerpoint_with_a_picture_for_impress(fixture
         assert choice.get("Requires") == "a14 a16"
         assert choice.find(".//m:oMath", NS) is not None
         assert fallback.find(".//p:pic//a:blip", NS) is not None
+    # transparent around the text, so that a box in a Beamer block shows the block's colour
+    slide = next(s for s in prs.slides if s.shapes._spTree.find(".//mc:Fallback", NS) is not None)
+    rid = slide.shapes._spTree.find(".//mc:Fallback//a:blip", NS).get(f"{{{NS['r']}}}embed")
+    with Image.open(io.BytesIO(slide.part.related_part(rid).blob)) as picture:
+        assert picture.mode == "RGBA" and picture.getpixel((0, 0))[3] == 0
 
 
 @pytest.mark.slow

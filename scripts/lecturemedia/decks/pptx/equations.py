@@ -183,7 +183,7 @@ def render_pages(pages: list, header: str, shown: str, work: Path, texs: list[li
     """One LaTeX run for all the deck's equation boxes, one page each, as PNGs. A box LaTeX cannot
     draw is an error at its formula's deck line (`texs`: each box's formulas): Impress would show a
     blank where it is."""
-    pdflatex, pdftoppm = require("pdflatex"), require("pdftoppm")
+    pdflatex, pdftocairo = require("pdflatex"), require("pdftocairo")
     body = []
     for (_, _, width, _), latex in pages:
         body.append(
@@ -219,7 +219,8 @@ def render_pages(pages: list, header: str, shown: str, work: Path, texs: list[li
     )
     if proc.returncode != 0:
         raise equation_error(proc.stdout, document, texs or [], shown, folder / "boxes.tex")
-    subprocess.run([pdftoppm, "-r", "200", "-png", "boxes.pdf", "box"], cwd=folder, check=True)
+    # transparent (not white) around the text: a box's picture in a Beamer block shows the block's colour
+    subprocess.run([pdftocairo, "-r", "200", "-png", "-transp", "boxes.pdf", "box"], cwd=folder, check=True)
     pngs = sorted(folder.glob("box-*.png"))
     if len(pngs) != len(pages):
         raise UserError(
