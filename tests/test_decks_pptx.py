@@ -260,6 +260,44 @@ def test_beamer_blocks_are_boxes_in_their_colours_with_their_titles(fixture_rebu
     assert overflows(made, tmp_path / "fit") == []
 
 
+COLUMNS_DECK = """---
+title: Columnas
+slide-level: 1
+---
+
+# Dos columnas
+
+:::: columns
+::: column
+## Definición
+
+Un tensor es un arreglo.
+:::
+::: column
+## Cuidado {.alert}
+
+Una tasa demasiado grande diverge.
+:::
+::::
+"""
+
+
+@pytest.mark.slow
+def test_a_block_in_a_column_is_a_box_in_that_column(fixture_rebuilt: Project) -> None:
+    fixture_rebuilt.path("slides_src/columnas.md").write_text(COLUMNS_DECK, encoding="utf-8")
+    fixture_rebuilt.make("pptx")
+    slide = list(pptx.Presentation(str(fixture_rebuilt.path("build/pptx/columnas.pptx"))).slides)[-1]
+    shapes = {sp.find(".//p:cNvPr", NS).get("name"): sp for sp in slide.shapes._spTree.iterfind(".//p:sp", NS)}
+    lefts = {}
+    for kind, title, body in (("block", "Definición", "Un tensor es un arreglo."), ("alert", "Cuidado", "Una tasa")):
+        assert "".join(t.text or "" for t in shapes[f"Bloque {kind}: título"].iterfind(".//a:t", NS)) == title
+        assert body in "".join(t.text or "" for t in shapes[f"Bloque {kind}: texto"].iterfind(".//a:t", NS))
+        lefts[kind] = int(shapes[f"Bloque {kind}"].find("p:spPr/a:xfrm/a:off", NS).get("x"))
+    assert lefts["block"] < lefts["alert"]  # side by side, each in its column
+    texts = "".join(t.text or "" for t in slide.element.iterfind(".//a:t", NS))
+    assert "lecturemedia-block" not in texts
+
+
 @pytest.mark.slow
 def test_an_equation_latex_cannot_draw_is_an_error_at_its_deck_line(fixture_rebuilt: Project) -> None:
     """Not a blank box in Impress: the build stops, naming the deck, the line and the formula."""

@@ -97,6 +97,11 @@ local function beamer_blocks(blocks, level)
       end
       i = j
     else
+      if el.t == "Div" and el.classes:includes("columns") then -- a block in a column is a box in it
+        for _, column in ipairs(el.content) do
+          if column.t == "Div" then column.content = beamer_blocks(column.content, level) end
+        end
+      end
       out:insert(el)
       i = i + 1
     end
