@@ -35,6 +35,7 @@ from conftest import (
     placed_videos,
     prose_lines,
     questions,
+    squash,
 )
 from lecturemedia import config, paths
 from lecturemedia.animations import computation, parameters, traces
@@ -253,6 +254,42 @@ def test_every_number_a_deck_quotes_from_a_trace_is_the_traces(course_built: Pro
     notes = [NUMBER.findall(text.replace("−", "-")) for text in asides]
     for numbers, spoken in quoted:  # the notes' numbers are not on the page: in the HTML's speaker notes
         assert any(in_order(numbers, where) for where in (notes if spoken else pages)), (numbers, spoken)
+
+
+# ------------------------------------------------------------------ speaker notes
+
+
+def notes_blocks(md: str) -> list[str]:
+    """The text of each `::: notes` div of a rendered deck, in order."""
+    inside, lines = notes_lines(md), md.splitlines()
+    blocks: list[list[str]] = []
+    for i in sorted(inside):
+        if NOTES_OPEN.match(lines[i]):
+            blocks.append([])
+        elif not re.fullmatch(r":{3,}\s*", lines[i]):
+            blocks[-1].append(lines[i])
+    return ["\n".join(b) for b in blocks]
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_every_frame_has_speaker_notes_that_read_aloud_and_stay_off_the_page(course_built: Project, deck: str) -> None:
+    """Issue 20: every frame's notes are spoken in the narrated lecture (one caption a sentence):
+    plain sentences, no lists, no math, no code; the PDF does not show them, the HTML keeps them."""
+    text = md(course_built, deck)
+    frames = level1_frames(text) if str(meta(course_built, deck).get("slide-level")) == "1" else None
+    blocks = notes_blocks(text)
+    if frames is not None:
+        assert len(blocks) == frames
+    assert len(html_notes(course_built.path(f"build/html/{deck}.html"))) == len(blocks)
+    page = re.sub(r"(\w)- (\w)", r"\1\2", squash(pdf_text(course_built.path(f"build/slides/{deck}.pdf"))))  # hyphens
+    for block in blocks:
+        assert block.strip(), "empty notes"
+        for paragraph in re.split(r"\n\s*\n", block.strip()):
+            assert not re.search(r"(?m)^\s*(?:[-*+]|\d+[.)])\s", paragraph), paragraph  # a list
+            assert not re.search(r"\$|`|\\[a-zA-Z]", paragraph), paragraph  # math, code or TeX
+            assert re.search(r"[.?!]\s*$", paragraph), paragraph  # ends a sentence
+        spoken = squash(block.strip())  # a frame's notes may repeat its text, not all of it
+        assert spoken not in page, spoken
 
 
 # ------------------------------------------------------------------ videos in the decks
