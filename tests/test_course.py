@@ -6,6 +6,7 @@ another learning rate, a new animation from the scaffold, a new deck."""
 from __future__ import annotations
 
 import difflib
+import html
 import json
 import re
 import shutil
@@ -34,6 +35,7 @@ from conftest import (
     placed_videos,
     prose_lines,
     questions,
+    squash,
 )
 from lecturemedia import config, paths
 from lecturemedia.animations import computation, parameters, traces
@@ -165,21 +167,48 @@ def render_deck(project: Project, deck: str, loaded: dict[str, traces.Trace]) ->
 
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+NOTES_OPEN = re.compile(r"^:{3,}\s*(?:notes|\{[^}]*\.notes\b[^}]*\})\s*$")
 
 
-def quoted_numbers(real: str, moved: str) -> list[list[str]]:
-    """Per line that differs between the two renders, the numbers only the real one has."""
+def notes_lines(md: str) -> set[int]:
+    """The indices of a rendered deck's lines inside `::: notes` divs (speaker notes), fences included."""
+    inside, depth, lines = set(), 0, prose_lines(md)
+    for i, line in enumerate(lines):
+        if depth == 0 and NOTES_OPEN.match(line):
+            depth = 1
+        elif depth and re.match(r"^:{3,}\s*\S", line):
+            depth += 1  # a div inside the notes
+        elif depth and re.fullmatch(r":{3,}\s*", line):
+            depth -= 1
+            inside.add(i)
+            continue
+        if depth:
+            inside.add(i)
+    return inside
+
+
+def quoted_numbers(real: str, moved: str) -> list[tuple[list[str], bool]]:
+    """Per line that differs between the two renders, the numbers only the real one has, and
+    whether the line is in the speaker notes."""
     a, b = real.replace("−", "-").splitlines(), moved.replace("−", "-").splitlines()  # num's minus sign
+    spoken = notes_lines(real)
     found = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag != "replace" or i2 - i1 != j2 - j1:
             continue
-        for line, other in zip(a[i1:i2], b[j1:j2], strict=True):
+        for i, (line, other) in enumerate(zip(a[i1:i2], b[j1:j2], strict=True), i1):
             extra = Counter(NUMBER.findall(line)) - Counter(NUMBER.findall(other))
             numbers = [n for n in NUMBER.findall(line) if extra[n] > 0 and not extra.subtract([n])]
             if numbers:
-                found.append(numbers)
+                found.append((numbers, i in spoken))
     return found
+
+
+def html_notes(page: Path) -> list[str]:
+    """The text of each reveal.js speaker-notes aside of an HTML deck."""
+    text = page.read_text(encoding="utf-8")
+    asides = re.findall(r'<aside class="notes">(.*?)</aside>', text, flags=re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", a)).split()) for a in asides]
 
 
 def in_order(needles: list[str], haystack: list[str]) -> bool:
@@ -221,8 +250,46 @@ def test_every_number_a_deck_quotes_from_a_trace_is_the_traces(course_built: Pro
     pages = [
         NUMBER.findall(text.replace("−", "-")) for text in page_texts(course_built.path(f"build/slides/{deck}.pdf"))
     ]
-    for numbers in quoted:
-        assert any(in_order(numbers, page) for page in pages), numbers
+    asides = html_notes(course_built.path(f"build/html/{deck}.html"))
+    notes = [NUMBER.findall(text.replace("−", "-")) for text in asides]
+    for numbers, spoken in quoted:  # the notes' numbers are not on the page: in the HTML's speaker notes
+        assert any(in_order(numbers, where) for where in (notes if spoken else pages)), (numbers, spoken)
+
+
+# ------------------------------------------------------------------ speaker notes
+
+
+def notes_blocks(md: str) -> list[str]:
+    """The text of each `::: notes` div of a rendered deck, in order."""
+    inside, lines = notes_lines(md), md.splitlines()
+    blocks: list[list[str]] = []
+    for i in sorted(inside):
+        if NOTES_OPEN.match(lines[i]):
+            blocks.append([])
+        elif not re.fullmatch(r":{3,}\s*", lines[i]):
+            blocks[-1].append(lines[i])
+    return ["\n".join(b) for b in blocks]
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_every_frame_has_speaker_notes_that_read_aloud_and_stay_off_the_page(course_built: Project, deck: str) -> None:
+    """Issue 20: every frame's notes are spoken in the narrated lecture (one caption a sentence):
+    plain sentences, no lists, no math, no code; the PDF does not show them, the HTML keeps them."""
+    text = md(course_built, deck)
+    frames = level1_frames(text) if str(meta(course_built, deck).get("slide-level")) == "1" else None
+    blocks = notes_blocks(text)
+    if frames is not None:
+        assert len(blocks) == frames
+    assert len(html_notes(course_built.path(f"build/html/{deck}.html"))) == len(blocks)
+    page = re.sub(r"(\w)- (\w)", r"\1\2", squash(pdf_text(course_built.path(f"build/slides/{deck}.pdf"))))  # hyphens
+    for block in blocks:
+        assert block.strip(), "empty notes"
+        for paragraph in re.split(r"\n\s*\n", block.strip()):
+            assert not re.search(r"(?m)^\s*(?:[-*+]|\d+[.)])\s", paragraph), paragraph  # a list
+            assert not re.search(r"\$|`|\\[a-zA-Z]", paragraph), paragraph  # math, code or TeX
+            assert re.search(r"[.?!]\s*$", paragraph), paragraph  # ends a sentence
+        spoken = squash(block.strip())  # a frame's notes may repeat its text, not all of it
+        assert spoken not in page, spoken
 
 
 # ------------------------------------------------------------------ videos in the decks

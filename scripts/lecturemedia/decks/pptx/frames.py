@@ -55,6 +55,10 @@ def take_frame_mark(slide) -> bool:
     body = slide.notes_slide.notes_text_frame._txBody
     marks = [p for p in body.iter(q("a:p")) if "".join(t.text or "" for t in p.iter(q("a:t"))).strip() == FRAME_MARK]
     for p in marks:
+        after = p.getnext()  # pandoc puts an empty paragraph between the mark's notes and the frame's own
+        blank = after is not None and after.tag == q("a:p") and not "".join(t.text or "" for t in after.iter(q("a:t")))
+        if blank and after.getnext() is not None:
+            after.getparent().remove(after)
         p.getparent().remove(p)
     if marks and not body.findall(q("a:p")):
         body.append(empty_paragraph())
