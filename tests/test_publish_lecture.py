@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_ENV, shared
 from lecturemedia.project_copy import Project, copy_project
-from lecturemedia.publish.lecture import captions, segments, speech
+from lecturemedia.publish.lecture import captions, frames, segments, speech
 from lecturemedia.publish.lecture.spoken_numbers import integer_words, number_words, speakable
 from PIL import Image, ImageChops, ImageStat
 
@@ -73,6 +73,11 @@ def test_caption_files() -> None:
     assert captions.parse_srt("1\n00:00:01,000 --> 00:00:02,500\n{\\an8}Arriba\n") == [captions.Cue(1.0, 2.5, "Arriba")]
     meta = captions.ffmetadata("T", [captions.Cue(0, 1.2, "x=1")])
     assert "START=0\nEND=1200\ntitle=x\\=1" in meta
+
+
+def test_frame_labels_as_pandoc_writes_them_in_latex() -> None:
+    assert frames.latex_label("introducción-y-motivación") == "introducciuxf3n-y-motivaciuxf3n"
+    assert frames.latex_label("a_b.c-1") == "a_b.c-1"
 
 
 def test_frames_are_whole() -> None:

@@ -56,6 +56,14 @@ class Deck:
     frames: list[Frame]
 
 
+def latex_label(identifier: str) -> str:
+    """The name pandoc's LaTeX writer gives a heading's id (its hypertarget, the PDF's destination):
+    ASCII letters, digits and `_-+=:;.` kept, every other character `ux` and its code in hex."""
+    return "".join(
+        c if (c.isascii() and c.isalnum()) or c in "_-+=:;." else f"ux{ord(c):x}" for c in identifier
+    )
+
+
 def _stringify(inlines: list[dict[str, Any]]) -> str:
     out = []
     for node in inlines:
@@ -215,11 +223,12 @@ def read_deck(name: str, pdf: Path, md: Path, ends: Path) -> Deck:
     notes_of: dict[int, list[dict[str, Any]]] = {}
     page = 0  # the frame the headings so far are on: a block's heading (## under a # frame) is on its frame's
     for label, title, notes, videos in sections:
-        page = labels.get(label, page) if label else page
+        target = latex_label(label)
+        page = labels.get(target, page) if label else page
         if not page:
             continue  # before the first frame: nothing of it is shown
         frame = frames[page - 1]
-        if not frame.label and label in labels:
+        if not frame.label and label and target in labels:
             frame.label, frame.title = label, title
         notes_of.setdefault(page, []).extend(notes)
         frame.videos += videos

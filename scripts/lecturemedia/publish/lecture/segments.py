@@ -11,6 +11,7 @@ import math
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -36,26 +37,54 @@ def fit(page_width: float, page_height: float) -> tuple[float, int, int, int, in
     return scale, w, h, (WIDTH - w) // 2, (HEIGHT - h) // 2
 
 
+def page_key(page: Any) -> str:
+    """What a page's picture is drawn from: its content stream, its images' and forms' data, its
+    fonts' names (a subset's name changes with its glyphs). The same key, the same picture."""
+    digest = hashlib.sha256(f"{WIDTH}x{HEIGHT} {page.mediabox}".encode())
+    contents = page.get_contents()
+    digest.update(contents.get_data() if contents is not None else b"")
+    resources = page.get("/Resources", {})
+    for name, ref in sorted(resources.get("/XObject", {}).items()):
+        digest.update(name.encode() + ref.get_object().get_data())
+    for name, ref in sorted(resources.get("/Font", {}).items()):
+        digest.update(f"{name}={ref.get_object().get('/BaseFont')}".encode())
+    return digest.hexdigest()[:24]
+
+
 def render_pages(pdf: Path, folder: Path, page_width: float, page_height: float) -> list[Path]:
-    """Every page of `pdf` as folder/frame-NNN.png at 1920x1080 (pdftoppm, the page centred),
-    each rewritten only when its pixels change."""
+    """Every page of `pdf` as folder/frame-NNN.png at 1920x1080 (pdftoppm, the page centred). A page
+    drawn from what an earlier build drew (page_key) is not rendered again; each picture is
+    rewritten only when its pixels change."""
+    from pypdf import PdfReader
+
     _, w, h, x, y = fit(page_width, page_height)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        cmd = [require("pdftoppm"), "-png", "-scale-to-x", str(w), "-scale-to-y", str(h), str(pdf), f"{tmp}/p"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise UserError(f"pdftoppm cannot render {paths.rel(pdf)}: {proc.stderr.strip()}")
-        for n, page in enumerate(sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1])), 1):
-            screen = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
-            with Image.open(page) as picture:
-                screen.paste(picture.convert("RGB").resize((w, h)), (x, y))
-            target = folder / f"frame-{n:03d}.png"
-            tmp_png = Path(tmp) / target.name
-            screen.save(tmp_png, optimize=False)
-            paths.write_atomic(target, tmp_png.read_bytes(), only_if_changed=True)
-            out.append(target)
+    cache = folder / "pages"
+    cache.mkdir(parents=True, exist_ok=True)
+    out, used = [], set()
+    for n, page in enumerate(PdfReader(str(pdf)).pages, 1):
+        cached = cache / f"{page_key(page)}.png"
+        used.add(cached)
+        if not cached.exists():
+            with tempfile.TemporaryDirectory(dir=folder) as tmp:
+                cmd = [require("pdftoppm"), "-png", "-singlefile", "-f", str(n), "-l", str(n)]
+                cmd += ["-scale-to-x", str(w), "-scale-to-y", str(h), str(pdf), f"{tmp}/p"]
+                proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                if proc.returncode != 0:
+                    raise UserError(f"pdftoppm cannot render page {n} of {paths.rel(pdf)}: {proc.stderr.strip()}")
+                screen = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+                with Image.open(f"{tmp}/p.png") as picture:
+                    screen.paste(picture.convert("RGB").resize((w, h)), (x, y))
+                screen.save(f"{tmp}/screen.png", compress_level=1)
+                Path(f"{tmp}/screen.png").replace(cached)
+        target = folder / f"frame-{n:03d}.png"
+        paths.write_atomic(target, cached.read_bytes(), only_if_changed=True)
+        out.append(target)
+    for old in folder.glob("frame-*.png"):
+        if old not in out:
+            old.unlink()
+    for old in cache.glob("*.png"):
+        if old not in used:
+            old.unlink()
     return out
 
 
