@@ -90,7 +90,7 @@ def _walk(blocks: Any, visit: Any) -> None:
         _walk(blocks.get("c"), visit)
 
 
-Section = tuple[str, str, list[dict[str, Any]], list[str]]  # a heading: id, title, notes blocks, videos
+Section = tuple[str, list[Any], list[dict[str, Any]], list[str]]  # a heading: id, title's inlines, notes, videos
 
 
 def read_markdown(md: Path, shown: str) -> tuple[dict[str, Any], list[Section]]:
@@ -111,7 +111,7 @@ def read_markdown(md: Path, shown: str) -> tuple[dict[str, Any], list[Section]]:
     def visit(node: dict[str, Any]) -> bool:
         kind, content = node["t"], node.get("c")
         if kind == "Header":
-            sections.append((content[1][0], _stringify(content[2]), [], []))
+            sections.append((content[1][0], content[2], [], []))
             return True
         if kind == "Div" and "notes" in content[0][1]:
             if sections:
@@ -143,7 +143,8 @@ def plain_texts(groups: list[list[dict[str, Any]]], api: list[int]) -> list[str]
         check=True,
     )
     parts = proc.stdout.split(NOTE_BREAK)[: len(groups)]
-    return [re.sub(r"\s*\n\s*", " ", part).strip() for part in parts]
+    # pandoc's plain math spaces its operators with thin Unicode spaces: plain ones read and show alike
+    return [re.sub(r"[\s\u2000-\u200a\u202f]+", " ", part).strip() for part in parts]
 
 
 def _pandoc_api() -> list[int]:
@@ -221,6 +222,7 @@ def read_deck(name: str, pdf: Path, md: Path, ends: Path) -> Deck:
         outline_titles.setdefault(2, str(meta.get("toc-title") or "Índice"))
     frames = [Frame(n, "") for n in range(1, len(reader.pages) + 1)]
     notes_of: dict[int, list[dict[str, Any]]] = {}
+    titles_of: dict[int, list[Any]] = {}
     page = 0  # the frame the headings so far are on: a block's heading (## under a # frame) is on its frame's
     for label, title, notes, videos in sections:
         target = latex_label(label)
@@ -229,9 +231,17 @@ def read_deck(name: str, pdf: Path, md: Path, ends: Path) -> Deck:
             continue  # before the first frame: nothing of it is shown
         frame = frames[page - 1]
         if not frame.label and label and target in labels:
-            frame.label, frame.title = label, title
+            frame.label, titles_of[page] = label, title
         notes_of.setdefault(page, []).extend(notes)
         frame.videos += videos
+    # The titles and notes as plain text (math as Unicode: x², η), one pandoc run for all.
+    pages, titled = sorted(notes_of), sorted(titles_of)
+    groups = [notes_of[p] for p in pages] + [[{"t": "Plain", "c": titles_of[p]}] for p in titled]
+    texts = plain_texts(groups, _pandoc_api())
+    for i, page in enumerate(pages):
+        frames[page - 1].notes = texts[i]
+    for i, page in enumerate(titled):
+        frames[page - 1].title = texts[len(pages) + i] or _stringify(titles_of[page])
     for frame in frames:
         if not frame.title:
             frame.title = outline_titles.get(frame.number) or (deck_title if frame.number == 1 else "")
@@ -246,8 +256,4 @@ def read_deck(name: str, pdf: Path, md: Path, ends: Path) -> Deck:
                     f"{shown}: frame {frame.number} ({frame.title}): the lecture cannot find where "
                     f"{', '.join(missing)} is drawn in {paths.rel(pdf)}; run `make clean lecture`"
                 )
-    pages = sorted(notes_of)
-    texts = plain_texts([notes_of[p] for p in pages], _pandoc_api())
-    for page, text in zip(pages, texts, strict=True):
-        frames[page - 1].notes = text
     return Deck(name, width, height, frames)
