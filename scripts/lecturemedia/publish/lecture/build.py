@@ -65,8 +65,8 @@ def build(name: str, videos: Path) -> None:
                 animation_cues += captions.parse_srt(srt_file.read_text(encoding="utf-8"))
         if length <= 0:
             length = SILENT_SECONDS
-        part, made = segments.segment(picture, overlays, segments.frame_count(length), work / "segments")
-        encoded += made
+        part, new = segments.segment(picture, overlays, segments.frame_count(length), work / "segments")
+        encoded += new
         count = segments.encoded_frames(part)
         seconds = count / segments.FPS  # the segment's own length: every time after it follows from it
         samples = np.zeros(count * speech.RATE // segments.FPS, dtype=np.float32)
@@ -83,21 +83,21 @@ def build(name: str, videos: Path) -> None:
     for old in (work / "segments").glob("*.mp4"):
         if old not in parts:
             old.unlink()  # a frame's former segment: not used any more
-    made = products(name)
+    files = products(name)
     tmp = work / "assembly"
     mp4 = tmp / "lecture.mp4"
     gain = assemble.mux(parts, np.concatenate(sound), cues, chapters, deck.frames[0].title, tmp, mp4)
-    outputs.publish(made["vtt"], captions.vtt(cues))
-    outputs.publish(made["srt"], captions.srt(cues))
-    outputs.publish(made["chapters"], captions.vtt(chapters))
-    outputs.copy(pictures[0], made["png"])
-    outputs.publish_file(mp4, made["mp4"])
+    outputs.publish(files["vtt"], captions.vtt(cues))
+    outputs.publish(files["srt"], captions.srt(cues))
+    outputs.publish(files["chapters"], captions.vtt(chapters))
+    outputs.copy(pictures[0], files["png"])
+    outputs.publish_file(mp4, files["mp4"])
     shutil.rmtree(tmp, ignore_errors=True)
     detail = (
         f"{len(deck.frames)} frames, {at / 60:.1f} min, {encoded} encoded, "
         f"gain {gain:+.1f} dB, {time.monotonic() - start:.1f} s"
     )
-    console.product(made["mp4"], detail)
+    console.product(files["mp4"], detail)
 
 
 @friendly_main
