@@ -13,7 +13,7 @@ import numpy as np
 from ... import paths
 from ...errors import UserError
 from ...tools import require
-from .captions import Cue, ffmetadata, srt
+from .captions import Cue, ffmetadata, vtt
 from .speech import RATE
 
 TARGET_LUFS = -16.0
@@ -62,12 +62,11 @@ def mux(
     meta.write_text(ffmetadata(title, chapters), encoding="utf-8")
     cmd = [require("ffmpeg"), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
     cmd += ["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(audio), "-i", str(meta)]
-    maps = ["-map", "0:v", "-map", "1:a"]
-    if captions:
-        subs = work / "captions.srt"
-        subs.write_text(srt(captions), encoding="utf-8")
-        cmd += ["-i", str(subs)]
-        maps += ["-map", "3:s", "-c:s", "mov_text", "-metadata:s:s:0", "language=spa"]
+    # The captions' track, from the WebVTT (a lecture without captions gets an empty track, which an SRT cannot give).
+    subs = work / "captions.vtt"
+    subs.write_text(vtt(captions), encoding="utf-8")
+    cmd += ["-i", str(subs)]
+    maps = ["-map", "0:v", "-map", "1:a", "-map", "3:s", "-c:s", "mov_text", "-metadata:s:s:0", "language=spa"]
     cmd += [*maps, "-map_metadata", "2", "-map_chapters", "2", "-c:v", "copy"]
     cmd += ["-af", limited(gain)]
     cmd += ["-c:a", "aac", "-b:a", "128k", "-ar", str(RATE), "-ac", "1", "-metadata:s:a:0", "language=spa"]
