@@ -214,7 +214,7 @@ def test_the_lecture_plays_in_chromium(lecture: Project, tmp_path: Path) -> None
     assert shown and shown.group(1) == f"played 1920x1080 {round(duration)}"
 
 
-def test_one_note_edited_re_encodes_its_frame_only(lecture: Project, tmp_path: Path) -> None:
+def test_a_note_edit_re_encodes_its_frame_only_a_recording_replaces_the_voice(lecture: Project, tmp_path: Path) -> None:
     project = copy_project(lecture.root, tmp_path / "course", with_build=True, env=TEST_ENV)
     segments_dir = project.path(f"build/lecture/{DECK}/segments")
     before = {p.name: p.stat().st_mtime_ns for p in segments_dir.glob("*.mp4")}
@@ -229,3 +229,15 @@ def test_one_note_edited_re_encodes_its_frame_only(lecture: Project, tmp_path: P
     assert len(set(after) - set(before)) == 1 and all(before[k] == after[k] for k in set(after) & set(before))
     texts = [t for _, _, t in vtt_cues(project.path(f"build/lecture/{DECK}.vtt"))]
     assert "Luego, una pregunta larga y clara." in texts and "Después viene una pregunta." not in texts
+
+    # The instructor's recording of a frame (by its label) is its sound, and sets its length.
+    recording = project.path(f"slides_src/recordings/{DECK}/code.wav")
+    recording.parent.mkdir(parents=True)
+    tone = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=5.5", str(recording)]
+    subprocess.run(tone, check=True)
+    out = project.make(f"build/lecture/{DECK}.mp4").stdout
+    assert ", 1 encoded," in out, out
+    chapters = {t: (s, e) for s, e, t in vtt_cues(project.path(f"build/lecture/{DECK}.chapters.vtt"))}
+    start, end = chapters["Code"]
+    assert 5.5 < end - start < 7
+    assert loudness(project.path(f"build/lecture/{DECK}.mp4"), start + 1, 3)["mean"] > -35
