@@ -59,7 +59,7 @@ else
 # rules), so a deleted one is made again; a changed one is removed first by `outputs sweep`.
 MAKEFLAGS += -j$(JOBS)
 .DEFAULT_GOAL := all
-.PHONY: all slides handouts html pptx traces videos setup test lint bench clean help new-animation dist
+.PHONY: all slides handouts html pptx lecture traces videos setup test lint bench clean help new-animation dist
 
 
 # The course, found by its files: decks, computations, scenes (helpers start with _).
@@ -104,6 +104,11 @@ build/.setup/system: scripts/setup.sh
 # What only the PowerPoint decks need (ffmpeg, to burn the captions into their videos).
 build/.setup/pptx: scripts/setup.sh | build/.setup/system
 	$(Q)scripts/setup.sh pptx
+	$(Q)mkdir -p $(@D) && touch $@
+
+# What only the narrated lectures need (ffmpeg, to encode them; espeak-ng, the Spanish voice).
+build/.setup/lecture: scripts/setup.sh | build/.setup/system
+	$(Q)scripts/setup.sh lecture
 	$(Q)mkdir -p $(@D) && touch $@
 
 $(VENV)/.installed: pyproject.toml | build/.setup/system
@@ -243,6 +248,28 @@ build/pptx/videos/%.png: $(VIDEO_DIR)/%.png $(QUALITY_STAMP)
 build/pptx/videos/%.mp4: $(VIDEO_DIR)/%.mp4 $(VIDEO_DIR)/%.srt $(QUALITY_STAMP) | build/.setup/pptx
 	$(Q)$(PY) -m lecturemedia.decks.pptx captions $* --videos $(VIDEO_DIR)
 
+# ---- lecture: each deck narrated (publish/lecture): its handout's pages at 1920x1080, its notes
+# spoken, its animations playing in place. Not part of `all` (it is long). The voice is espeak-ng's,
+# or piper's with LECTURE_PIPER_MODEL=<voice>.onnx; build/lecture/.voice records which, so a change rebuilds.
+## lecture: build/lecture/<deck>.mp4 (+ .vtt .srt .chapters.vtt .png): each deck as a narrated video
+lecture: $(DECKS:%=build/lecture/%.mp4)
+
+LECTURE_VOICE := $(if $(LECTURE_PIPER_MODEL),piper $(LECTURE_PIPER_MODEL),espeak-ng)
+LECTURE_INPUTS := $(wildcard $(PKG)/publish/lecture/*.py) $(PKG)/numbers.py $(PKG)/decks/pandoc.py \
+	build/lecture/.voice $(wildcard slides_src/recordings slides_src/recordings/* slides_src/recordings/*/*)
+$(DECKS:%=build/lecture/%.mp4): build/lecture/%.mp4: build/handouts/%.pdf build/md/%.md $(LECTURE_INPUTS) \
+		| $(SETUP) build/.setup/lecture
+	$(Q)$(PY) -m lecturemedia.publish.lecture.build $* --videos build/lecture/videos
+define lecture-sidecar
+$$(DECKS:%=build/lecture/%$1): build/lecture/%$1: build/lecture/%.mp4
+	$$(Q)[ -f $$@ ] || $$(PY) -m lecturemedia.publish.lecture.build $$* --videos build/lecture/videos
+endef
+$(foreach s,.vtt .srt .chapters.vtt .png,$(eval $(call lecture-sidecar,$s)))
+build/lecture/.voice: $(if $(filter-out $(LECTURE_VOICE),$(shell cat build/lecture/.voice 2>/dev/null)),FORCE_TEMPLATE)
+	$(Q)mkdir -p $(@D) && echo '$(LECTURE_VOICE)' > $@
+build/lecture/videos/%: $(VIDEO_DIR)/% $(QUALITY_STAMP)
+	$(publish-copy)
+
 ifeq ($(filter clean help setup test lint new-animation,$(GOALS)),)
 -include $(DECK_DEPS) $(wildcard build/deps/videos/*-$(QUALITY).d)
 endif
@@ -267,7 +294,7 @@ build/.setup/test: scripts/setup.sh | build/.setup/system
 lint: $(SETUP)
 	$(VENV)/bin/ruff check scripts scenes computations tests
 
-## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos stills watch")
+## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos stills watch lecture")
 bench: $(SETUP) node_modules/.package-lock.json
 	$(PY) -u scripts/bench.py $(BENCH)
 

@@ -227,12 +227,53 @@ def rendered_scenes(project: Project) -> list[str]:
     return [p.stem for p in project.path("build/videos").glob("*.mp4")]
 
 
+def lecture_minutes(project: Project) -> float:
+    """The lectures' length, from their files (ffprobe)."""
+    total = 0.0
+    for mp4 in project.path("build/lecture").glob("*.mp4"):
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp4)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        total += float(out.stdout)
+    return total / 60
+
+
+def edit_one_note(project: Project, deck: str) -> None:
+    """Add a sentence to the deck's first notes (or give its first frame notes, if it has none)."""
+
+    def edit(text: str) -> str:
+        if re.search(r"^::: *notes", text, flags=re.M):
+            return re.sub(r"^(::: *notes[^\n]*\n)", r"\1Una frase más para medir.\n", text, count=1, flags=re.M)
+        return re.sub(r"^(#{1,2} .+)$", r"\1\n\n::: notes\nUna frase para medir.\n:::\n", text, count=1, flags=re.M)
+
+    project.edit(f"slides_src/{deck}.md", edit)
+
+
+def bench_lecture(project: Project, scratch: Path) -> None:
+    print("lecture: seconds of build per minute of lecture (one round; the handouts and videos made before)")
+    project.make("handouts", "videos")
+    shutil.rmtree(project.path("build/lecture"), ignore_errors=True)
+    first = timed(lambda: project.make("lecture"))
+    minutes = lecture_minutes(project)
+    print(row(f"first build ({minutes:.1f} min of lecture)", first))
+    print(f"  {'':<44} {first / minutes:7.2f} s per minute")
+    deck = sorted(p.stem for p in project.path("slides_src").glob("*.md"))[0]
+    edit_one_note(project, deck)
+    again = timed(lambda: project.make("lecture"))
+    print(row(f"after one note's edit in {deck}", again))
+    print(f"  {'':<44} {again / lecture_minutes(project):7.2f} s per minute")
+
+
 SECTIONS = {
     "traces": bench_traces,
     "slides": bench_slides,
     "videos": bench_videos,
     "stills": bench_stills,
     "watch": bench_watch,
+    "lecture": bench_lecture,
 }
 
 

@@ -3,6 +3,7 @@
 #   scripts/setup.sh system   Debian packages (pandoc, TeX Live, Cairo/Pango headers, ...)
 #   scripts/setup.sh python   the .venv with the pinned Python dependencies
 #   scripts/setup.sh pptx     what only `make pptx` needs (ffmpeg, to burn captions into the videos; the Carlito font)
+#   scripts/setup.sh lecture  what only `make lecture` needs (ffmpeg; espeak-ng, the Spanish voice)
 #   scripts/setup.sh test     what only the tests need (Chromium, to load the HTML decks; Impress, the PPTX; Xvfb, its slide show)
 set -euo pipefail
 
@@ -69,6 +70,15 @@ pptx_tools() {
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
+# What only the narrated lectures need: ffmpeg to encode them, espeak-ng's offline Spanish voice.
+# (piper's better voice is not installed here: it needs a model file the instructor brings; see README.)
+lecture_tools() {
+  local missing=()
+  has ffmpeg || missing+=(ffmpeg)
+  has espeak-ng || missing+=(espeak-ng)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
 # What only the tests need: a browser to load the HTML decks as a person would, and
 # LibreOffice Impress to render the PowerPoint decks and to play their movies in its slide show
 # (under Xvfb, driven by xdotool; GStreamer's mp4 demuxer, H.264 decoder and X video sink).
@@ -88,6 +98,7 @@ case "${1:-}" in
   system) system ;;
   python) python ;;
   pptx) pptx_tools ;;
+  lecture) lecture_tools ;;
   test) test_tools ;;
-  *) echo "usage: scripts/setup.sh system|python|pptx|test" >&2; exit 2 ;;
+  *) echo "usage: scripts/setup.sh system|python|pptx|lecture|test" >&2; exit 2 ;;
 esac

@@ -82,6 +82,9 @@ def write_deps(name: str) -> None:
         media = [f"build/{folder}/videos/{v}{e}" for v in sorted(deps.videos) for e in exts]
         prereqs = " ".join(_make_escape(p) for p in media + files)
         lines.append(f"{rel(paths.deck_output(fmt, name))}: {prereqs}")
+    # The narrated lecture plays the animations in place, with their captions (publish/lecture).
+    lecture = [f"build/lecture/videos/{v}{e}" for v in sorted(deps.videos) for e in (".mp4", ".srt", "-end.png")]
+    lines.append(f"build/lecture/{name}.mp4: {' '.join(lecture)}")
     # Like gcc -MP: a template or file that disappears is no error of Make's; the deck step says it.
     lines += [f"{_make_escape(p)}:" for p in templates + files]
     paths.write_atomic(BUILD / "deps" / f"{name}.d", "\n".join(lines) + "\n", only_if_changed=True)
