@@ -47,9 +47,30 @@ try {
     await new Promise((r) => setTimeout(r, 300));
     auditing = true;
     await page.evaluate(axeSource);
+    // A reveal.js deck shows one slide at a time (the others are hidden from axe too): each is audited shown.
     const axe = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+      const tags = { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } };
+      const found = [];
+      const audit = async (where) => {
+        const r = await window.axe.run(document, tags);
+        for (const v of r.violations) {
+          found.push({ id: v.id, impact: v.impact, where, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) });
+        }
+      };
+      if (window.Reveal && window.Reveal.isReady && window.Reveal.isReady()) {
+        window.Reveal.configure({ transition: "none", backgroundTransition: "none" }); // no slide caught mid-fade
+        const slides = window.Reveal.getSlides();
+        for (let i = 0; i < slides.length; i++) {
+          const at = window.Reveal.getIndices(slides[i]);
+          window.Reveal.slide(at.h, at.v);
+          await new Promise((r) => setTimeout(r, 150));
+          await audit(`slide ${i + 1}`);
+        }
+        window.Reveal.slide(0, 0);
+      } else {
+        await audit("page");
+      }
+      return found;
     });
     report.violations = axe;
     await new Promise((r) => setTimeout(r, 200));
