@@ -214,3 +214,15 @@ def test_code_colours_are_darkened_to_read_on_the_panel() -> None:
     for colour in colours:
         rgb = tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
         assert notebooks.contrast(rgb, notebooks.PANEL) >= 4.5  # type: ignore[arg-type]
+
+
+def test_a_lab_that_fails_names_its_notebook_and_cell(tmp_path: Path) -> None:
+    nb = tiny_lab()
+    nb.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(UserError) as err:
+        notebooks.execute(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: code cell 2 failed when run top to bottom: ZeroDivisionError: division by zero")
+    assert "\x1b[" not in message and "Restart and Run All" in message

@@ -136,7 +136,7 @@ def build_index(decks: list[str]) -> None:
     names = order.course_order(decks)
     page = pages.render("index.html.j2", **common(course_facts()), lectures=[lectures.read(n) for n in names])
     if outputs.publish(target, page, only_if_changed=True):
-        console.product(target, f"{len(names)} lectures")
+        console.product(target, f"{len(names)} lecture{'' if len(names) == 1 else 's'}")
 
 
 @friendly_main
