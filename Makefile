@@ -59,7 +59,7 @@ else
 # rules), so a deleted one is made again; a changed one is removed first by `outputs sweep`.
 MAKEFLAGS += -j$(JOBS)
 .DEFAULT_GOAL := all
-.PHONY: all slides handouts html pptx lecture traces videos setup test lint bench clean help new-animation dist
+.PHONY: all slides handouts html pptx lecture traces videos setup test lint bench clean help new-animation dist site
 
 
 # The course, found by its files: decks, computations, scenes (helpers start with _).
@@ -120,7 +120,7 @@ node_modules/.package-lock.json: package.json package-lock.json | build/.setup/s
 
 # ---- course.yaml, split so that each stage depends on its own part only
 COMPUTATION_FILES := $(wildcard computations/*.py)
-CONFIG_PARTS := build/config/course.json build/config/environment.json $(COMPUTATIONS:%=build/config/trace-%.json)
+CONFIG_PARTS := build/config/course.json build/config/site.json build/config/environment.json $(COMPUTATIONS:%=build/config/trace-%.json)
 # After $(SETUP) (not order-only): a reinstall (a new torch, say) re-splits, and environment.json
 # records the torch version that the traces depend on.
 build/config/.split: course.yaml $(COMPUTATION_FILES) $(PKG)/config.py $(PKG)/animations/computation.py \
@@ -277,6 +277,48 @@ endif
 ## dist: build/dist/<course>-{slides,handouts,html,pptx}.zip: each output with its media, to hand over
 dist: all
 	$(Q)$(PY) -m lecturemedia.publish.dist $(DECKS)
+
+## site: build/site/: the course for its students, an index and a page per lecture (video, decks, animations, labs, a zip)
+site: build/site/index.html $(DECKS:%=build/site/lectures/%.html)
+
+# The narrated lecture each page shows, as `make lecture` makes it (video, captions, chapters, poster).
+SITE_LECTURE_INPUTS = build/lecture/%.mp4 build/lecture/%.chapters.vtt build/lecture/%.vtt build/lecture/%.png
+SITE_PKG      := $(PKG)/publish/site
+SITE_PAGES    := $(SITE_PKG)/build.py $(SITE_PKG)/pages.py $(SITE_PKG)/templates/base.html.j2 $(SITE_PKG)/assets/site.css
+SITE_LECTURE  := $(SITE_PAGES) $(SITE_PKG)/lectures.py $(SITE_PKG)/copies.py $(SITE_PKG)/archive.py $(SITE_PKG)/tracks.py \
+	$(SITE_PKG)/templates/lecture.html.j2 $(SITE_PKG)/assets/lecture.js
+SITE_REVEAL   := $(REVEAL_FILES:build/html/%=build/site/decks/%) build/site/decks/revealjs.css
+
+build/site/index.html: $(DECKS:%=build/md/%.md) build/deps/site/lectures build/config/course.json build/config/site.json \
+		$(SITE_PAGES) $(SITE_PKG)/order.py $(SITE_PKG)/lectures.py $(SITE_PKG)/templates/index.html.j2 | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.publish.site.build index $(DECKS)
+# The decks the index lists, rewritten when one is added or deleted (a deleted deck leaves no newer file).
+SITE_LISTED := $(shell cat build/deps/site/lectures 2>/dev/null)
+build/deps/site/lectures: $(if $(filter-out $(SITE_LISTED),$(DECKS))$(filter-out $(DECKS),$(SITE_LISTED)),FORCE_TEMPLATE)
+	$(Q)mkdir -p $(@D) && echo $(DECKS) > $@
+
+# A page is made again when its deck, its outputs, its narrated lecture or a lab it names changed.
+$(DECKS:%=build/site/lectures/%.html): build/site/lectures/%.html: build/md/%.md build/html/%.html build/slides/%.pdf \
+		build/handouts/%.pdf build/pptx/%.pptx $(SITE_LECTURE_INPUTS) build/config/course.json $(SITE_LECTURE) \
+		| $(SETUP) $(SITE_REVEAL)
+	$(Q)$(PY) -m lecturemedia.publish.site.build lecture $*
+
+# Which labs a deck names (labs/<name>.ipynb), read from its Markdown: build/deps/site/<deck>.d.
+$(DECKS:%=build/deps/site/%.d): build/deps/site/%.d: build/md/%.md $(SITE_PKG)/lectures.py | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.publish.site.build deps $*
+ifneq ($(filter site,$(GOALS)),)
+-include $(DECKS:%=build/deps/site/%.d)
+endif
+
+# A lab is run top to bottom and converted with its outputs (nbconvert).
+build/site/labs/%.html: labs/%.ipynb build/config/course.json $(SITE_PAGES) $(SITE_PKG)/notebooks.py \
+		$(SITE_PKG)/templates/notebook.html.j2 | $(SETUP)
+	$(Q)$(PY) -m lecturemedia.publish.site.build notebook $*
+
+build/site/decks/reveal.js/%: build/html/reveal.js/%
+	$(publish-copy)
+build/site/decks/revealjs.css: build/html/revealjs.css
+	$(publish-copy)
 
 ## new-animation: NAME=<name>: write computations/<name>.py and scenes/<name>.py, a working example
 new-animation: | $(SETUP)

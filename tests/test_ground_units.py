@@ -59,7 +59,7 @@ def test_the_fixture_course_yaml_loads() -> None:
 def test_an_unknown_section_names_its_line_and_the_sections(course_dir: Path) -> None:
     with pytest.raises(UserError) as err:
         load_yaml(course_dir, "course:\n  author: X\n\ntrace:\n  descent: {}\n")
-    assert str(err.value) == "course.yaml:4: unknown section 'trace'; the sections are: course, traces"
+    assert str(err.value) == "course.yaml:4: unknown section 'trace'; the sections are: course, traces, site"
 
 
 def test_an_unknown_course_key_names_its_line_and_the_keys(course_dir: Path) -> None:

@@ -3,6 +3,7 @@
     course:   the course facts every deck takes as pandoc metadata (a deck may override them)
     traces:   per computation (computations/<name>.py), its parameters: kept here as written,
               with their lines; lecturemedia.animations.parameters validates them
+    site:     what `make site` publishes: `lectures`, the decks in the course's order
 
 Unknown keys anywhere are errors naming the line and the keys that are known. Each part is
 written to build/config/ only when its content changes, so editing the year rebuilds the
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import console, paths
 from .errors import UserError, friendly_main
 
-TOP_LEVEL = ("course", "traces")
+TOP_LEVEL = ("course", "traces", "site")
 READER_EXTENSION = re.compile(r"[+-][a-z_]+")  # as decks/pandoc.py reads them (it does not import pydantic)
 
 
@@ -68,6 +69,14 @@ class CourseFacts(BaseModel):
         return value
 
 
+class SiteFacts(BaseModel):
+    """The course site (make site): the lectures in the course's order; decks not named follow by file name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lectures: list[str] = []
+
+
 class LinedDict(dict[str, Any]):
     """A YAML mapping that remembers the line of each key."""
 
@@ -107,6 +116,8 @@ class Config:
     course: CourseFacts
     traces: LinedDict  # computation name -> its parameters as written (a LinedDict each, or None)
     has_course: bool = True  # whether course.yaml has a `course:` section (`course: {}` is one: none on purpose)
+    site: SiteFacts = field(default_factory=SiteFacts)
+    site_line: int | None = None  # the line of site.lectures, for an error naming a deck that is not there
 
 
 def at_line(path: Path, line: int | None) -> str:
@@ -174,7 +185,13 @@ def load(path: Path = paths.CONFIG_FILE) -> Config:
         where = at_line(path, data.lines.get("traces"))
         raise UserError(f"{where}: traces: should map computation names to parameters")
     has_course = data.get("course") is not None  # `course: {}` says "nothing" on purpose
-    return Config(course=course, traces=traces_raw, has_course=has_course)
+    site_raw = data.get("site") or {}
+    try:
+        site = SiteFacts.model_validate(site_raw)
+    except ValidationError as exc:
+        raise validation_error(path, "site", site_raw, exc, list(SiteFacts.model_fields)) from None
+    site_line = line_of(data, ("site", "lectures"))
+    return Config(course=course, traces=traces_raw, has_course=has_course, site=site, site_line=site_line)
 
 
 def _empty(line: int) -> LinedDict:
@@ -198,6 +215,9 @@ def split(path: Path, out_dir: Path) -> None:
             "(add one, e.g. `course:` with `author:` and `lang:` under it, or `course: {}` for none)"
         )
     write_json(out_dir / "course.json", pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True)))
+    site = config.site.model_dump(mode="json")
+    site["line"] = config.site_line
+    write_json(out_dir / "site.json", site)
 
 
 def pandoc_metadata(course: dict[str, Any]) -> dict[str, Any]:

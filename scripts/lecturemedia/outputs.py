@@ -142,6 +142,7 @@ def orphans() -> list[Path]:
     build = paths.BUILD
     decks = {p.stem for p in paths.SLIDES_SRC.glob("*.md")}
     scenes, computations = set(paths.scene_names()), set(paths.computation_names())
+    site, labs = build / "site", {p.stem for p in (paths.ROOT / "labs").glob("*.ipynb")}
     deck_files, trace_files = (".md", ".d", ".stamp", ".pdf", ".html", ".pptx"), (".json", ".stamp", ".log")
     in_videos = [build / "videos", *(build / "videos").glob("*/"), *(build / f / "videos" for f in DECK_FOLDERS)]
     places = [
@@ -150,6 +151,11 @@ def orphans() -> list[Path]:
         (scenes, _scene_stem, [*in_videos, build / "stills", build / "deps" / "videos", build / "logs" / "videos"]),
         (scenes, _folder_name, [build / "manim"]),
         (computations, lambda p: _deck_stem(p, trace_files), [build / "traces", build / "logs" / "traces"]),
+        # make site: a lecture's page, its folder, its copy of the HTML deck; a lab's page
+        (decks, lambda p: _deck_stem(p, (".html", ".d")), [site / "lectures", site / "decks", build / "deps" / "site"]),
+        (decks, _folder_name, [site / "lectures"]),
+        (scenes, _scene_stem, [site / "decks" / "videos"]),
+        (labs, lambda p: _deck_stem(p, (".html", ".ipynb")), [site / "labs"]),
     ]
     gone = []
     for names, stem_of, folders in places:

@@ -22,6 +22,7 @@ SOURCES = (
     "slides_src",
     "computations",
     "scenes",
+    "labs",
     "scripts",
     "tests",
     "package.json",

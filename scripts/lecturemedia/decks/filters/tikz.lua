@@ -51,6 +51,20 @@ local function render(code)
   return name
 end
 
+
+-- The picture's text alternative: "Diagrama: " and the labels of its nodes, as read aloud
+-- ($a$ -> a, \times -> ×, \cdot -> ·); "Diagrama" when it has none.
+local SYMBOLS = { times = "×", cdot = "·", to = "→", rightarrow = "→", leftarrow = "←", sum = "∑", partial = "∂" }
+local function alt_text(tex)
+  local labels = {}
+  for label in tex:gmatch("\\node[^;{]*(%b{})") do
+    local text = label:sub(2, -2):gsub("%$", ""):gsub("\\(%a+)", function(cmd) return SYMBOLS[cmd] or cmd end)
+    text = text:gsub("[{}\\]", ""):gsub("%s+", " "):match("^%s*(.-)%s*$")
+    if text ~= "" then labels[#labels + 1] = text end
+  end
+  return #labels > 0 and ("Diagrama: " .. table.concat(labels, ", ")) or "Diagrama"
+end
+
 return {
   {
     Meta = function(meta)
@@ -73,7 +87,8 @@ return {
         return nil
       end
       local name = render(el.text)
-      return pandoc.Para({ pandoc.Image({}, href .. "/" .. name, "", pandoc.Attr("", { "tikz" })) })
+      local alt = { { "alt", alt_text(el.text) } } -- a text alternative (no caption: no figure is made)
+      return pandoc.Para({ pandoc.Image({}, href .. "/" .. name, "", pandoc.Attr("", { "tikz" }, alt)) })
     end,
   },
 }
