@@ -3,6 +3,8 @@
     course:   the course facts every deck takes as pandoc metadata (a deck may override them)
     traces:   per computation (computations/<name>.py), its parameters: kept here as written,
               with their lines; lecturemedia.animations.parameters validates them
+    render:   where videos render: `scheduler: tcp://host:8786` sends their parts to a Dask
+              cluster (LECTURE_SCHEDULER overrides it; see animations/render_cluster.py)
 
 Unknown keys anywhere are errors naming the line and the keys that are known. Each part is
 written to build/config/ only when its content changes, so editing the year rebuilds the
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import console, paths
 from .errors import UserError, friendly_main
 
-TOP_LEVEL = ("course", "traces")
+TOP_LEVEL = ("course", "traces", "render")
 READER_EXTENSION = re.compile(r"[+-][a-z_]+")  # as decks/pandoc.py reads them (it does not import pydantic)
 
 
@@ -65,6 +67,21 @@ class CourseFacts(BaseModel):
         for part in text.replace(",", " ").split():
             if not READER_EXTENSION.fullmatch(part):
                 raise ValueError(f"{part!r} should look like +lists_without_preceding_blankline")
+        return value
+
+
+class RenderSettings(BaseModel):
+    """Where the videos render: here (nothing set) or on the Dask scheduler at `scheduler`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scheduler: str | None = None
+
+    @field_validator("scheduler")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d+", value):
+            raise ValueError(f"{value!r} should be a Dask scheduler's address, like tcp://lab-01:8786")
         return value
 
 
@@ -107,6 +124,7 @@ class Config:
     course: CourseFacts
     traces: LinedDict  # computation name -> its parameters as written (a LinedDict each, or None)
     has_course: bool = True  # whether course.yaml has a `course:` section (`course: {}` is one: none on purpose)
+    render: RenderSettings = field(default_factory=RenderSettings)
 
 
 def at_line(path: Path, line: int | None) -> str:
@@ -174,7 +192,12 @@ def load(path: Path = paths.CONFIG_FILE) -> Config:
         where = at_line(path, data.lines.get("traces"))
         raise UserError(f"{where}: traces: should map computation names to parameters")
     has_course = data.get("course") is not None  # `course: {}` says "nothing" on purpose
-    return Config(course=course, traces=traces_raw, has_course=has_course)
+    render_raw = data.get("render") or {}
+    try:
+        render = RenderSettings.model_validate(render_raw)
+    except ValidationError as exc:
+        raise validation_error(path, "render", render_raw, exc, list(RenderSettings.model_fields)) from None
+    return Config(course=course, traces=traces_raw, has_course=has_course, render=render)
 
 
 def _empty(line: int) -> LinedDict:
