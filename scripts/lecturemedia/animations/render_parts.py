@@ -272,10 +272,14 @@ def counted_plays(source: Path, name: str, quality: str) -> tuple[list[float], l
 
 def scene_content(name: str, read: Sequence[str]) -> dict[str, bytes]:
     """The files a part of scenes/<name>.py needs, by their path in the project: the scene, the
-    shared scene code (scenes/common.py, scenes/_*.py), the traces it reads, course.yaml."""
+    shared scene code (scenes/common.py, scenes/_*.py), the traces it reads with the computations
+    that declare their parameters (a trace is checked against them), course.yaml."""
     files = [paths.SCENES / f"{name}.py", paths.CONFIG_FILE]
     files += sorted(p for p in paths.SCENES.glob("*.py") if p.stem == "common" or p.stem.startswith("_"))
     files += [paths.TRACES_DIR / f"{t}.json" for t in sorted(read)]
+    if read:
+        files += [paths.COMPUTATIONS / f"{t}.py" for t in sorted(read)]
+        files += sorted(paths.COMPUTATIONS.glob("_*.py"))
     content = {}
     for file in files:
         if file.exists():
