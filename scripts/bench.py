@@ -103,8 +103,9 @@ def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[s
     folder = project.path("build/videos" if quality == "preview" else f"build/videos/{quality}")
     for video in folder.glob("*.mp4"):
         video.unlink()
-    shutil.rmtree(project.path("build/manim/parts"), ignore_errors=True)  # nothing cached: every part renders,
-    for counted in project.path("build/manim").glob("*/plays-*.json"):  # every scene's plays are counted
+    for parts in project.path("build/manim").glob("*/parts"):  # nothing cached: every part renders
+        shutil.rmtree(parts, ignore_errors=True)
+    for counted in project.path("build/manim").glob("*/plays-*.json"):  # and every scene's plays are counted
         counted.unlink()
     out: dict[str, subprocess.CompletedProcess[str]] = {}
     took = timed(lambda: out.update(run=project.make(f"JOBS={jobs}", "videos", f"QUALITY={quality}")))

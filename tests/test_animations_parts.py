@@ -108,7 +108,7 @@ def test_a_scene_in_three_parts_has_the_frames_captions_and_posters_of_a_whole_r
     split = clock_project(tmp_path / "split")
     done = render(split, LECTURE_PARTS="3")
     assert done.returncode == 0, done.stderr
-    parts = sorted((split / "build/manim/parts").iterdir())
+    parts = sorted((split / "build/manim/clock/parts").iterdir())
     assert len(parts) == 3  # it was split
     assert_same_render(whole, split)
     # rendered again, the parts are not: their content has not changed
@@ -150,7 +150,7 @@ def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_loca
         _, err = started.communicate(timeout=300)
     assert killed is not None, "no part was seen rendering on a worker"
     assert started.returncode == 0, err
-    assert len(list((split / "build/manim/parts").iterdir())) == 2  # a part for each worker thread
+    assert len(list((split / "build/manim/clock/parts").iterdir())) == 2  # a part for each worker thread
     assert_same_render(whole, split)
 
 

@@ -416,7 +416,7 @@ def render_split(name: str, quality: str, source: Path, address: str | None) -> 
     if len(parts) == 1 and not address:
         return None
     content = scene_content(name, read)
-    cache = paths.BUILD / "manim" / "parts"
+    cache = paths.BUILD / "manim" / name / "parts"  # the scene's (the outputs' sweep removes it with the scene)
     folders = [cache / part_digest(content, name, quality, part) for part in parts]
     todo = [(p, f) for p, f in zip(parts, folders, strict=True) if not all((f / n).exists() for n in PART_FILES)]
     if todo and address:
@@ -425,7 +425,22 @@ def render_split(name: str, quality: str, source: Path, address: str | None) -> 
         run_parts_here(name, quality, [p for p, _ in todo], [f for _, f in todo])
     target = paths.BUILD / "manim" / name / f"{name}-{quality}-joined.mp4"
     target.parent.mkdir(parents=True, exist_ok=True)
-    return join_parts(folders, target)
+    joined = join_parts(folders, target)
+    prune(cache, keep=folders)
+    return joined
+
+
+KEPT_PARTS = 32  # a scene's parts kept for renders to come (an edit undone renders nothing)
+
+
+def prune(cache: Path, keep: Sequence[Path]) -> None:
+    """The scene's part cache down to its KEPT_PARTS last used folders, those of this render first."""
+    for folder in keep:
+        os.utime(folder)
+    folders = sorted((f for f in cache.iterdir() if f.is_dir()), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for folder in folders[KEPT_PARTS:]:
+        if folder not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @friendly_main
