@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from .render_parts import PART_FILES, Part, PartError, die_with_parent, part_command, part_environment
+from .render_parts import PART_FILES, Part, PartError, die_with_parent, part_command, part_environment, plant
 
 CONNECT_SECONDS = 5  # how long to wait for the scheduler to answer
 RETRIES = 2  # a part that fails on a worker is tried again on another this many times
@@ -68,15 +68,16 @@ def workers(address: str) -> int:
         client.close()
 
 
-def render_remote(name: str, quality: str, first: int, last: int | None, content: dict[str, bytes]) -> dict[str, bytes]:
-    """On a worker: the part rendered from `content` in a temporary project; its files as bytes."""
+def render_remote(
+    name: str, quality: str, first: int, last: int | None, content: dict[str, bytes], seeds: dict[str, bytes]
+) -> dict[str, bytes]:
+    """On a worker: the part rendered from `content` in a temporary project (with the SVGs already
+    typeset, `seeds`); its files as bytes."""
     with tempfile.TemporaryDirectory(prefix=f"lecture-part-{name}-") as tmp:
         root = Path(tmp)
-        for where, data in content.items():
-            file = root / where
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(data)
+        plant(content, root)
         out = root / "build" / "part"
+        plant(seeds, out / "media")
         done = subprocess.run(
             part_command(name, quality, Part(first, last), out),
             cwd=root,
@@ -93,13 +94,20 @@ def render_remote(name: str, quality: str, first: int, last: int | None, content
 
 
 def run_parts(
-    address: str, name: str, quality: str, content: dict[str, bytes], todo: Sequence[tuple[Part, Path]]
+    address: str,
+    name: str,
+    quality: str,
+    content: dict[str, bytes],
+    todo: Sequence[tuple[Part, Path]],
+    seeds: dict[str, bytes],
 ) -> None:
     """Each part of `todo` rendered on the cluster; its files written into its folder here."""
     client = connect(address)
     try:
         futures = [
-            client.submit(render_remote, name, quality, part.first, part.last, content, retries=RETRIES, pure=False)
+            client.submit(
+                render_remote, name, quality, part.first, part.last, content, seeds, retries=RETRIES, pure=False
+            )
             for part, _ in todo
         ]
         for (part, folder), future in zip(todo, futures, strict=True):

@@ -267,6 +267,20 @@ def counted_plays(source: Path, name: str, quality: str) -> tuple[list[float], l
     return durations, read
 
 
+def typeset(name: str) -> dict[str, bytes]:
+    """The SVGs the counting pass typeset (LaTeX's formulas, Pango's texts), by their path under
+    Manim's media folder: a part finds them there and typesets nothing again."""
+    count = paths.BUILD / "manim" / name / "count"
+    svgs = [f for folder in ("Tex", "texts") for f in sorted((count / folder).glob("*.svg"))]
+    return {str(f.relative_to(count)): f.read_bytes() for f in svgs}
+
+
+def plant(files: dict[str, bytes], folder: Path) -> None:
+    for where, data in files.items():
+        (folder / where).parent.mkdir(parents=True, exist_ok=True)
+        (folder / where).write_bytes(data)
+
+
 # ---- the content of a part: what a worker elsewhere needs, and the digest that names it
 
 
@@ -419,9 +433,12 @@ def render_split(name: str, quality: str, source: Path, address: str | None) -> 
     cache = paths.BUILD / "manim" / name / "parts"  # the scene's (the outputs' sweep removes it with the scene)
     folders = [cache / part_digest(content, name, quality, part) for part in parts]
     todo = [(p, f) for p, f in zip(parts, folders, strict=True) if not all((f / n).exists() for n in PART_FILES)]
+    seeds = typeset(name)
     if todo and address:
-        render_cluster.run_parts(address, name, quality, content, todo)
+        render_cluster.run_parts(address, name, quality, content, todo, seeds)
     elif todo:
+        for _, folder in todo:
+            plant(seeds, folder / "media")
         run_parts_here(name, quality, [p for p, _ in todo], [f for _, f in todo])
     target = paths.BUILD / "manim" / name / f"{name}-{quality}-joined.mp4"
     target.parent.mkdir(parents=True, exist_ok=True)
