@@ -14,7 +14,10 @@ frame after a skipped play that depends on time (an updater with dt, a ValueTrac
 time) would differ. Here a play outside the range is *played*, frame by frame as when it is
 rendered, updaters and all, and only its drawing (the camera) and its writing (the encoder) are
 left out: the scene reaches play A in exactly the state and at exactly the time a whole render
-does. Parts past B are not played at all (Manim's EndSceneEarlyException).
+does. A play before A in which nothing depends on time (no updater, only Manim's animations
+whose picture at a moment depends on that moment alone: see timeless()) goes in one step, its
+clock still advanced frame by frame. Plays past B are not played at all (Manim's
+EndSceneEarlyException).
 
 The captions of every part are the whole scene's (each part runs construct() to its last play,
 times scene-absolute): the last part's are kept. The poster is the first part's when the scene
@@ -38,6 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .. import paths
 from ..errors import UserError, friendly_main
@@ -111,13 +116,17 @@ def workers_wanted() -> int:
 def muted_outside(part: Part) -> Iterator[None]:
     """Manim's renderer while rendering `part`: a play before it is played frame by frame but not
     drawn nor encoded (renderer.muted), a play after it ends the scene."""
+    from manim import config as manim_config
     from manim.renderer.cairo_renderer import CairoRenderer
+    from manim.scene.scene import Scene
     from manim.scene.scene_file_writer import SceneFileWriter
     from manim.utils.exceptions import EndSceneEarlyException
+    from tqdm import tqdm
 
     saved = {
         (cls, name): cls.__dict__[name]
         for cls, name in (
+            (Scene, "get_time_progression"),
             (CairoRenderer, "play"),
             (CairoRenderer, "update_frame"),
             (CairoRenderer, "render"),
@@ -128,7 +137,17 @@ def muted_outside(part: Part) -> Iterator[None]:
         )
     }
     muted = [False]
+    frames_owed = [0]  # of a muted play gone in one step: the frames whose time its end adds
     orig = {name: fn for (_, name), fn in saved.items()}
+
+    def get_time_progression(
+        self: Any, run_time: float, description: str, n_iterations: Any = None, override_skip_animations: bool = False
+    ) -> Any:
+        if muted[0] and not override_skip_animations and not self.renderer.skip_animations and timeless(self):
+            frames_owed[0] = len(np.arange(0, run_time, 1 / manim_config["frame_rate"]))  # as a rendered play's
+            return tqdm([run_time], disable=True)
+        frames_owed[0] = 0
+        return orig["get_time_progression"](self, run_time, description, n_iterations, override_skip_animations)
 
     def play(self: Any, scene: Any, *args: Any, **kwargs: Any) -> None:
         if part.last is not None and self.num_plays > part.last:
@@ -143,7 +162,9 @@ def muted_outside(part: Part) -> Iterator[None]:
 
     def render(self: Any, scene: Any, time: float, moving_mobjects: Any = None) -> None:
         if muted[0]:
-            self.add_frame(None)
+            for _ in range(frames_owed[0] or 1):  # one at a time, as the clock of a rendered play adds them
+                self.add_frame(None)
+            frames_owed[0] = 0
         else:
             orig["render"](self, scene, time, moving_mobjects)
 
@@ -163,6 +184,7 @@ def muted_outside(part: Part) -> Iterator[None]:
         orig["end_animation"](self, allow_write and not muted[0])
 
     new = {
+        "get_time_progression": get_time_progression,
         "play": play,
         "update_frame": update_frame,
         "render": render,
@@ -178,6 +200,29 @@ def muted_outside(part: Part) -> Iterator[None]:
     finally:
         for (cls, name), fn in saved.items():
             setattr(cls, name, fn)
+
+
+def timeless(scene: Any) -> bool:
+    """Whether the scene's current play ends, as a whole, where its frames would have led: no
+    updater anywhere (the scene's, a mobject's), and only Manim's own animations whose picture
+    at a moment depends on that moment alone (not a Succession, which begins its animations
+    one after another, nor the animations that run a function of the scene's own)."""
+    from manim.animation.composition import AnimationGroup, Succession
+    from manim.animation.numbers import ChangingDecimal
+    from manim.animation.updaters.update import MaintainPositionRelativeTo, UpdateFromFunc
+
+    def pure(animation: Any) -> bool:
+        if not type(animation).__module__.startswith("manim."):
+            return False
+        if isinstance(animation, (Succession, UpdateFromFunc, MaintainPositionRelativeTo, ChangingDecimal)):
+            return False
+        if any(m.updaters for mob in animation.get_all_mobjects() for m in mob.get_family()):
+            return False  # a target with updaters: a rendered play updates it every frame
+        return all(pure(a) for a in animation.animations) if isinstance(animation, AnimationGroup) else True
+
+    if scene.updaters or any(m.updaters for m in scene.get_mobject_family_members()):
+        return False
+    return all(pure(a) for a in scene.animations or [])
 
 
 def render_part(source: Path, name: str, quality: str, part: Part, out: Path) -> None:
