@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import REPO, shared
-from lecturemedia.animations.render_parts import Part, plan
+from lecturemedia.animations.part import Part
+from lecturemedia.animations.render_parts import plan
 from PIL import Image
 
 CLOCK = REPO / "tests" / "fixture_parts" / "clock.py"

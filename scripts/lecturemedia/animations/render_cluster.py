@@ -4,7 +4,7 @@
 Work travels as content and comes back as bytes, so the machines share no file system: a
 task carries the scene file, the shared scene code, the traces it reads and course.yaml; on a
 worker it writes them into a temporary project, renders its part there in a process of its own
-(`python -m lecturemedia.animations.render_parts`) and returns the part's files. A worker that
+(`python -m lecturemedia.animations.part`) and returns the part's files. A worker that
 dies mid-part loses its task to the scheduler, which gives it to another worker (Dask's own
 rescheduling; a task that kills RETRIES workers is given up). Workers run the same engine:
 a clone of the course with `make setup`, then `dask worker ADDRESS` (see the README).
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from .render_parts import PART_FILES, Part, PartError, die_with_parent, part_command, part_environment, plant
+from .part import PART_FILES, Part
+from .render_parts import PartError, die_with_parent, part_command, part_environment, plant
 
 CONNECT_SECONDS = 5  # how long to wait for the scheduler to answer
 RETRIES = 2  # a part that fails on a worker is tried again on another this many times
