@@ -13,9 +13,11 @@ a clone of the course with `make setup`, then `dask worker ADDRESS` (see the REA
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,7 @@ def render_remote(
 ) -> dict[str, bytes]:
     """On a worker: the part rendered from `content` in a temporary project (with the SVGs already
     typeset, `seeds`); its files as bytes."""
+    sweep_left_behind()
     with tempfile.TemporaryDirectory(prefix=f"lecture-part-{name}-") as tmp:
         root = Path(tmp)
         plant(content, root)
@@ -92,6 +95,20 @@ def render_remote(
             # a fault of the scene, not of the worker: reported as it is, not retried
             return {"error": (done.stderr.strip() or f"exit {done.returncode}").encode()}
         return {file: (out / file).read_bytes() for file in PART_FILES}
+
+
+LEFT_BEHIND_HOURS = 6  # a worker killed mid-part leaves its folder: a later task on the machine removes it
+
+
+def sweep_left_behind() -> None:
+    """The temporary projects of parts whose worker was killed, once nothing can be using them."""
+    old = time.time() - LEFT_BEHIND_HOURS * 3600
+    for folder in Path(tempfile.gettempdir()).glob("lecture-part-*"):
+        try:
+            if folder.stat().st_mtime < old:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def run_parts(
