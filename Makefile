@@ -336,7 +336,7 @@ build/.setup/test: scripts/setup.sh | build/.setup/system
 lint: $(SETUP)
 	$(VENV)/bin/ruff check scripts scenes computations tests
 
-## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos stills watch lecture")
+## bench: time the builds against the bare tools, in a throw-away copy (BENCH="slides traces videos stills watch lecture course")
 bench: $(SETUP) node_modules/.package-lock.json
 	$(PY) -u scripts/bench.py $(BENCH)
 

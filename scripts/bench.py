@@ -6,6 +6,7 @@ Runs in a throw-away copy of the project, so the instructor's files are never to
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 
+from bench_course import bench_course
 from lecturemedia.project_copy import Project, copy_project
 
 ROOT = Path.cwd()
@@ -101,6 +103,10 @@ def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[s
     folder = project.path("build/videos" if quality == "preview" else f"build/videos/{quality}")
     for video in folder.glob("*.mp4"):
         video.unlink()
+    for parts in project.path("build/manim").glob("*/parts"):  # nothing cached: every part renders
+        shutil.rmtree(parts, ignore_errors=True)
+    for counted in project.path("build/manim").glob("*/plays-*.json"):  # and every scene's plays are counted
+        counted.unlink()
     out: dict[str, subprocess.CompletedProcess[str]] = {}
     took = timed(lambda: out.update(run=project.make(f"JOBS={jobs}", "videos", f"QUALITY={quality}")))
     scenes = {m[1]: (float(m[2]), float(m[3])) for m in RENDERED.finditer(out["run"].stdout)}
@@ -135,6 +141,9 @@ def bench_videos(project: Project, scratch: Path) -> None:
     parallel, _ = render_all(project, "preview", 3)
     noop = timed(lambda: project.make("videos"))
     _, final = render_all(project, "final", 1)
+    final_all, _ = render_all(project, "final", os.cpu_count() or 1)
+    preview_all, _ = render_all(project, "preview", os.cpu_count() or 1)
+    plain_ql = plain_qh = 0.0
     for name in sorted(preview):
         (video_s, preview_s), (_, final_s) = preview[name], final[name]
         print(f" {name} ({video_s:.1f} s of video)")
@@ -142,6 +151,7 @@ def bench_videos(project: Project, scratch: Path) -> None:
         print(row("final (1920x1080, 60 fps), per video second", final_s / video_s))
         ql = plain_manim(project, name, "-ql", scratch / "plain")
         qh = plain_manim(project, name, "-qh", scratch / "plain")
+        plain_ql, plain_qh = plain_ql + ql, plain_qh + qh
         print(row("plain manim -ql, whole scene", ql))
         print(row("our preview render, whole scene", preview_s, ql))
         print(row("plain manim -qh, whole scene", qh))
@@ -150,6 +160,11 @@ def bench_videos(project: Project, scratch: Path) -> None:
     print(row("one after another (make JOBS=1 videos)", sequential))
     print(row("in parallel (make JOBS=3 videos)", parallel, sequential))
     print(row("make videos with nothing changed", noop, sequential))
+    print(" all scenes, nothing cached, each split over the free cores (targets: 0.4x and 0.5x)")
+    print(row("plain manim -ql, scene after scene", plain_ql))
+    print(row("make videos", preview_all, plain_ql))
+    print(row("plain manim -qh, scene after scene", plain_qh))
+    print(row("QUALITY=final make videos", final_all, plain_qh))
 
 
 def bench_watch(project: Project, scratch: Path) -> None:
@@ -274,11 +289,12 @@ SECTIONS = {
     "stills": bench_stills,
     "watch": bench_watch,
     "lecture": bench_lecture,
+    "course": lambda project, scratch: bench_course(ROOT, scratch),
 }
 
 
 def main() -> None:
-    wanted = sys.argv[1:] or list(SECTIONS)
+    wanted = sys.argv[1:] or [s for s in SECTIONS if s != "course"]  # the course: BENCH=course, it takes long
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         project = copy_project(ROOT, scratch / "project", with_build=(ROOT / "build").exists())

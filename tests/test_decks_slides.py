@@ -285,7 +285,7 @@ def test_a_misspelt_section_is_an_error_with_its_line(fixture_rebuilt: Project) 
     fixture_rebuilt.edit("course.yaml", lambda s: s.replace("traces:", "trace:", 1))
     out = fixture_rebuilt.make("all", check=False)
     assert out.returncode != 0
-    assert f"course.yaml:{line}: unknown section 'trace'; the sections are: course, traces, site" in out.stderr
+    assert f"course.yaml:{line}: unknown section 'trace'; the sections are: course, traces, site, render" in out.stderr
     assert len(stderr_tail(out.stderr)) <= 3
 
 

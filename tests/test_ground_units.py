@@ -59,7 +59,17 @@ def test_the_fixture_course_yaml_loads() -> None:
 def test_an_unknown_section_names_its_line_and_the_sections(course_dir: Path) -> None:
     with pytest.raises(UserError) as err:
         load_yaml(course_dir, "course:\n  author: X\n\ntrace:\n  descent: {}\n")
-    assert str(err.value) == "course.yaml:4: unknown section 'trace'; the sections are: course, traces, site"
+    assert str(err.value) == "course.yaml:4: unknown section 'trace'; the sections are: course, traces, site, render"
+
+
+def test_the_render_scheduler_is_read_and_a_wrong_one_named_with_its_line(course_dir: Path) -> None:
+    loaded = load_yaml(course_dir, "course: {}\nrender:\n  scheduler: tcp://lab-01:8786\n")
+    assert loaded.render.scheduler == "tcp://lab-01:8786"
+    assert load_yaml(course_dir, "course: {}\n").render.scheduler is None
+    with pytest.raises(UserError) as err:
+        load_yaml(course_dir, "course: {}\nrender:\n  scheduler: lab-01\n")
+    assert str(err.value).startswith("course.yaml:3: render.scheduler: ")
+    assert "'lab-01' should be a Dask scheduler's address, like tcp://lab-01:8786" in str(err.value)
 
 
 def test_an_unknown_course_key_names_its_line_and_the_keys(course_dir: Path) -> None:

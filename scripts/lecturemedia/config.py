@@ -4,6 +4,8 @@
     traces:   per computation (computations/<name>.py), its parameters: kept here as written,
               with their lines; lecturemedia.animations.parameters validates them
     site:     what `make site` publishes: `lectures`, the decks in the course's order
+    render:   where videos render: `scheduler: tcp://host:8786` sends their parts to a Dask
+              cluster (LECTURE_SCHEDULER overrides it; see animations/render_cluster.py)
 
 Unknown keys anywhere are errors naming the line and the keys that are known. Each part is
 written to build/config/ only when its content changes, so editing the year rebuilds the
@@ -27,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import console, paths
 from .errors import UserError, friendly_main
 
-TOP_LEVEL = ("course", "traces", "site")
+TOP_LEVEL = ("course", "traces", "site", "render")
 READER_EXTENSION = re.compile(r"[+-][a-z_]+")  # as decks/pandoc.py reads them (it does not import pydantic)
 
 
@@ -77,6 +79,21 @@ class SiteFacts(BaseModel):
     lectures: list[str] = []
 
 
+class RenderSettings(BaseModel):
+    """Where the videos render: here (nothing set) or on the Dask scheduler at `scheduler`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scheduler: str | None = None
+
+    @field_validator("scheduler")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d+", value):
+            raise ValueError(f"{value!r} should be a Dask scheduler's address, like tcp://lab-01:8786")
+        return value
+
+
 class LinedDict(dict[str, Any]):
     """A YAML mapping that remembers the line of each key."""
 
@@ -118,6 +135,7 @@ class Config:
     has_course: bool = True  # whether course.yaml has a `course:` section (`course: {}` is one: none on purpose)
     site: SiteFacts = field(default_factory=SiteFacts)
     site_line: int | None = None  # the line of site.lectures, for an error naming a deck that is not there
+    render: RenderSettings = field(default_factory=RenderSettings)
 
 
 def at_line(path: Path, line: int | None) -> str:
@@ -191,7 +209,14 @@ def load(path: Path = paths.CONFIG_FILE) -> Config:
     except ValidationError as exc:
         raise validation_error(path, "site", site_raw, exc, list(SiteFacts.model_fields)) from None
     site_line = line_of(data, ("site", "lectures"))
-    return Config(course=course, traces=traces_raw, has_course=has_course, site=site, site_line=site_line)
+    render_raw = data.get("render") or {}
+    try:
+        render = RenderSettings.model_validate(render_raw)
+    except ValidationError as exc:
+        raise validation_error(path, "render", render_raw, exc, list(RenderSettings.model_fields)) from None
+    return Config(
+        course=course, traces=traces_raw, has_course=has_course, site=site, site_line=site_line, render=render
+    )
 
 
 def _empty(line: int) -> LinedDict:

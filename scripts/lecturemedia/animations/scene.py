@@ -96,6 +96,8 @@ class TraceScene(Scene):
 
     def _save(self, variable: str) -> None:
         target = os.environ.get(variable)
+        if getattr(self.renderer, "muted", False):
+            return  # a play a part of a split render plays without drawing it (part.py): no picture
         if target and not Path(target).exists():
             self.camera.get_image().convert("RGB").save(target, format="PNG")
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import console, outputs, paths
 from ..errors import UserError, friendly_main
-from . import captions, computation, frame_rows, manim_speedups, traces
+from . import captions, computation, frame_rows, manim_speedups, render_cluster, render_parts, traces
 
 QUALITIES: dict[str, dict[str, Any]] = {
     "preview": {"pixel_width": 854, "pixel_height": 480, "frame_rate": 15},  # Manim's -ql
@@ -91,6 +91,7 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
         raise UserError(f"no scene {paths.rel(source)}; the scenes are: {known}")
     if name in computation.names():
         traces.load(name)  # a missing or stale trace is reported before Manim starts
+    address = render_cluster.scheduler_address()  # None: render on this machine
     start = time.monotonic()
     console.live(f"video {name} ({quality}): starting Manim …")
 
@@ -121,13 +122,20 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
 
     settings = manim_settings(source, quality, media, f"{name}-{quality}")
     try:
-        with manim_speedups.installed(), manim.tempconfig(settings):
-            scene_cls = _load_scene(source, scene_class_name(name))
-            scene = scene_cls()
-            scene.render()
-            movie = Path(scene.renderer.file_writer.movie_file_path)
-            seconds = scene.time
-            said = list(getattr(scene, "captions", []))
+        joined = render_parts.render_split(name, quality, source, address)  # None: one part, rendered here
+        if joined is not None:
+            movie, seconds, said = joined.movie, joined.seconds, joined.said
+            traces.LOADED.update(joined.traces)
+            shutil.copyfile(joined.poster, companions[".png"])
+            shutil.copyfile(joined.end, companions["-end.png"])
+        else:
+            with manim_speedups.installed(), manim.tempconfig(settings):
+                scene_cls = _load_scene(source, scene_class_name(name))
+                scene = scene_cls()
+                scene.render()
+                movie = Path(scene.renderer.file_writer.movie_file_path)
+                seconds = scene.time
+                said = list(getattr(scene, "captions", []))
     except Exception as exc:
         log_path.write_text("\n".join(collect.messages) + "\n" + traceback.format_exc(), encoding="utf-8")
         outputs.remove_dependents(target_dir / f"{name}.mp4")  # nor its copies, nor a deck that places it
@@ -135,6 +143,8 @@ def render(name: str, quality: str) -> tuple[Path, Path]:
             outputs.remove(target_dir / f"{name}{ext}")  # nothing left that could pass for this scene's video
         for tmp in companions.values():
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, render_parts.PartError):
+            raise UserError(str(exc)) from None  # a part's own message, already with its scene line
         raise UserError(explain(name, exc, collect.messages, log_path)) from None
     finally:
         logger.removeHandler(collect)
