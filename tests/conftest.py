@@ -64,6 +64,17 @@ def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return Project(shared(tmp_path_factory, "fixture", build) / "course", env=TEST_ENV)
 
 
+@pytest.fixture(scope="session")
+def lecture_built(tmp_path_factory: pytest.TempPathFactory, fixture_built: Project) -> Project:
+    """A copy of the built fixture course with alpha's narrated lecture made (make lecture's rule),
+    shared by the lecture's and the site's tests. Read it, never edit it."""
+
+    def build(root: Path) -> None:
+        copy_project(fixture_built.root, root / "course", with_build=True, env=TEST_ENV).make("build/lecture/alpha.mp4")
+
+    return Project(shared(tmp_path_factory, "lecture", build) / "course", env=TEST_ENV)
+
+
 @pytest.fixture
 def fixture_rebuilt(tmp_path: Path, fixture_built: Project) -> Project:
     """A copy of the built fixture course (build/ with its times), to edit and rebuild."""

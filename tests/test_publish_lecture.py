@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TEST_ENV, shared
+from conftest import TEST_ENV
 from lecturemedia.project_copy import Project, copy_project
 from lecturemedia.publish.lecture import captions, frames, segments, speech
 from lecturemedia.publish.lecture.spoken_numbers import integer_words, number_words, speakable
@@ -89,18 +89,6 @@ def test_frames_are_whole() -> None:
 # ------------------------------------------------------------------ the lecture of the fixture's alpha deck
 
 
-@pytest.fixture(scope="session")
-def lecture(tmp_path_factory: pytest.TempPathFactory, fixture_built: Project) -> Project:
-    """A copy of the built fixture course with alpha's lecture made, shared by the tests below."""
-
-    def build(root: Path) -> None:
-        copy_project(fixture_built.root, root / "course", with_build=True, env=TEST_ENV).make(
-            f"build/lecture/{DECK}.mp4"
-        )
-
-    return Project(shared(tmp_path_factory, "lecture", build) / "course", env=TEST_ENV)
-
-
 def probe(path: Path, *args: str) -> dict:
     out = subprocess.run(["ffprobe", "-v", "error", *args, "-of", "json", str(path)], capture_output=True, text=True)
     return json.loads(out.stdout)
@@ -127,8 +115,8 @@ def loudness(path: Path, start: float = 0.0, length: float | None = None) -> dic
     }
 
 
-def test_streams_and_one_chapter_per_frame(lecture: Project) -> None:
-    mp4 = lecture.path(f"build/lecture/{DECK}.mp4")
+def test_streams_and_one_chapter_per_frame(lecture_built: Project) -> None:
+    mp4 = lecture_built.path(f"build/lecture/{DECK}.mp4")
     streams = {s["codec_type"]: s for s in probe(mp4, "-show_streams")["streams"]}
     video, audio, subs = streams["video"], streams["audio"], streams["subtitle"]
     assert (video["codec_name"], video["pix_fmt"], video["width"], video["height"]) == ("h264", "yuv420p", 1920, 1080)
@@ -136,18 +124,18 @@ def test_streams_and_one_chapter_per_frame(lecture: Project) -> None:
     assert (subs["codec_name"], subs["tags"]["language"]) == ("mov_text", "spa")
     from pypdf import PdfReader
 
-    pages = len(PdfReader(str(lecture.path(f"build/handouts/{DECK}.pdf"))).pages)
+    pages = len(PdfReader(str(lecture_built.path(f"build/handouts/{DECK}.pdf"))).pages)
     chapters = probe(mp4, "-show_chapters")["chapters"]
     titles = [c["tags"]["title"] for c in chapters]
     assert len(chapters) == pages and "Numbers" in titles and "Video" in titles
-    assert [t for _, _, t in vtt_cues(lecture.path(f"build/lecture/{DECK}.chapters.vtt"))] == titles
+    assert [t for _, _, t in vtt_cues(lecture_built.path(f"build/lecture/{DECK}.chapters.vtt"))] == titles
     for before, after in itertools.pairwise(chapters):
         assert before["end_time"] == after["start_time"]
 
 
-def test_the_picture_at_each_chapter_start_is_its_page(lecture: Project, tmp_path: Path) -> None:
-    mp4 = lecture.path(f"build/lecture/{DECK}.mp4")
-    pdf = lecture.path(f"build/handouts/{DECK}.pdf")
+def test_the_picture_at_each_chapter_start_is_its_page(lecture_built: Project, tmp_path: Path) -> None:
+    mp4 = lecture_built.path(f"build/lecture/{DECK}.mp4")
+    pdf = lecture_built.path(f"build/handouts/{DECK}.pdf")
     subprocess.run(["pdftoppm", "-png", "-scale-to-x", "1440", "-scale-to-y", "1080", str(pdf), str(tmp_path / "p")])
     pages = [Image.open(p).convert("L") for p in sorted(tmp_path.glob("p-*.png"))]
     for n, chapter in enumerate(probe(mp4, "-show_chapters")["chapters"]):
@@ -161,8 +149,8 @@ def test_the_picture_at_each_chapter_start_is_its_page(lecture: Project, tmp_pat
         assert diffs[n] == min(diffs), (chapter["tags"]["title"], diffs)
 
 
-def test_captions_in_order_within_the_speech(lecture: Project) -> None:
-    folder = lecture.path("build/lecture")
+def test_captions_in_order_within_the_speech(lecture_built: Project) -> None:
+    folder = lecture_built.path("build/lecture")
     cues = vtt_cues(folder / f"{DECK}.vtt")
     chapters = vtt_cues(folder / f"{DECK}.chapters.vtt")
     assert cues == sorted(cues)
@@ -179,9 +167,9 @@ def test_captions_in_order_within_the_speech(lecture: Project) -> None:
             assert loudness(mp4, start, end - start)["mean"] > -35, text
 
 
-def test_sound_where_there_are_notes_silence_where_not(lecture: Project) -> None:
-    mp4 = lecture.path(f"build/lecture/{DECK}.mp4")
-    chapters = {t: (s, e) for s, e, t in vtt_cues(lecture.path(f"build/lecture/{DECK}.chapters.vtt"))}
+def test_sound_where_there_are_notes_silence_where_not(lecture_built: Project) -> None:
+    mp4 = lecture_built.path(f"build/lecture/{DECK}.mp4")
+    chapters = {t: (s, e) for s, e, t in vtt_cues(lecture_built.path(f"build/lecture/{DECK}.chapters.vtt"))}
     whole = loudness(mp4)
     assert -17.5 < whole["lufs"] < -14.5 and whole["peak"] < -0.5, whole
     start, end = chapters["First frame"]
@@ -191,8 +179,8 @@ def test_sound_where_there_are_notes_silence_where_not(lecture: Project) -> None
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it)")
-def test_the_lecture_plays_in_chromium(lecture: Project, tmp_path: Path) -> None:
-    (tmp_path / "lecture.mp4").symlink_to(lecture.path(f"build/lecture/{DECK}.mp4"))
+def test_the_lecture_plays_in_chromium(lecture_built: Project, tmp_path: Path) -> None:
+    (tmp_path / "lecture.mp4").symlink_to(lecture_built.path(f"build/lecture/{DECK}.mp4"))
     page = tmp_path / "play.html"
     page.write_text(
         '<video id="v" src="lecture.mp4" muted></video><p id="out">none</p><script>'
@@ -210,12 +198,14 @@ def test_the_lecture_plays_in_chromium(lecture: Project, tmp_path: Path) -> None
         shown = re.search(r'<p id="out">([^<]*)</p>', dom)
         if shown and shown.group(1).startswith("played"):
             break
-    duration = float(probe(lecture.path(f"build/lecture/{DECK}.mp4"), "-show_format")["format"]["duration"])
+    duration = float(probe(lecture_built.path(f"build/lecture/{DECK}.mp4"), "-show_format")["format"]["duration"])
     assert shown and shown.group(1) == f"played 1920x1080 {round(duration)}"
 
 
-def test_a_note_edit_re_encodes_its_frame_only_a_recording_replaces_the_voice(lecture: Project, tmp_path: Path) -> None:
-    project = copy_project(lecture.root, tmp_path / "course", with_build=True, env=TEST_ENV)
+def test_a_note_edit_re_encodes_its_frame_only_a_recording_replaces_the_voice(
+    lecture_built: Project, tmp_path: Path
+) -> None:
+    project = copy_project(lecture_built.root, tmp_path / "course", with_build=True, env=TEST_ENV)
     segments_dir = project.path(f"build/lecture/{DECK}/segments")
     before = {p.name: p.stat().st_mtime_ns for p in segments_dir.glob("*.mp4")}
     deck = project.path(f"slides_src/{DECK}.md")

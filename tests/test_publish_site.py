@@ -1,5 +1,5 @@
-"""`make site` (issue 21): the course for its students, on one deck of the fixture course with a
-stand-in narrated lecture (tests/lecture_standin.py, ffmpeg) and a tiny lab notebook; the pages
+"""`make site` (issue 21): the course for its students, on one deck of the fixture course with its
+narrated lecture (make lecture) and a tiny lab notebook; the pages
 loaded in the system Chromium (puppeteer-core) and checked with axe-core."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import nbformat
 import pytest
 import yaml
 from conftest import REPO, TEST_ENV, shared
-from lecture_standin import make as standin_lecture
 from lecturemedia import config
 from lecturemedia.errors import UserError
 from lecturemedia.project_copy import Project, copy_project
@@ -37,17 +36,16 @@ def tiny_lab() -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, fixture_built: Project) -> Project:
-    """The built fixture course with one deck (alpha), which names a lab, and `make site` made."""
+def site(tmp_path_factory: pytest.TempPathFactory, lecture_built: Project) -> Project:
+    """The built fixture course with one deck (alpha), which names a lab, and `make site` made
+    (which makes alpha's narrated lecture again for the lab's line: one frame's segment)."""
 
     def build(root: Path) -> None:
-        project = copy_project(fixture_built.root, root / "course", with_build=True, env=TEST_ENV)
+        project = copy_project(lecture_built.root, root / "course", with_build=True, env=TEST_ENV)
         project.path("slides_src/beta.md").unlink()
         project.path("labs").mkdir()
         nbformat.write(tiny_lab(), project.path("labs/tiny_lab.ipynb"))
         project.edit("slides_src/alpha.md", lambda text: text.rstrip("\n") + f"\n\n{LAB_LINE}\n")
-        project.make("slides")
-        standin_lecture(project.root, "alpha")
         project.make("site")
 
     return Project(shared(tmp_path_factory, "site", build) / "course", env=TEST_ENV)
