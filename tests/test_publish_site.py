@@ -19,7 +19,7 @@ from conftest import REPO, TEST_ENV, shared
 from lecturemedia import config
 from lecturemedia.errors import UserError
 from lecturemedia.project_copy import Project, copy_project
-from lecturemedia.publish.site import lectures, notebooks, order
+from lecturemedia.publish.site import lectures, notebooks, order, tracks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER = REPO / "tests" / "site_browser.mjs"
@@ -107,7 +107,7 @@ def test_the_lecture_page_has_what_the_deck_places_and_names(site: Project) -> N
     chapters = next(t for t in tracks if t["kind"] == "chapters")
     assert (chapters["src"] or "").startswith("data:text/vtt;base64,")  # loads from file:// too
     assert all(a.get("alt") for tag, a in links.tags if tag == "img")
-    assert "lang=\"en\"" in html  # the fixture course is in English: its titles say so
+    assert 'lang="en"' in html  # the fixture course is in English: its titles say so
     index = site.path("build/site/index.html").read_text(encoding="utf-8")
     assert 'href="lectures/alpha.html"' in index and "A fixture deck: frames" in index
 
@@ -115,7 +115,7 @@ def test_the_lecture_page_has_what_the_deck_places_and_names(site: Project) -> N
 def test_the_lab_page_shows_the_outputs_of_a_run_at_build_time(site: Project) -> None:
     html = site.path("build/site/labs/tiny_lab.html").read_text(encoding="utf-8")
     assert "la respuesta es 42" in html  # the notebook on disk has no outputs: the build ran it
-    assert "<script" not in html and "http" not in re.sub(r"<a [^>]*>", "", html).split("<div class=\"notebook\">")[0]
+    assert "<script" not in html and "http" not in re.sub(r"<a [^>]*>", "", html).split('<div class="notebook">')[0]
 
 
 def test_the_zip_holds_the_lecture_and_opens_by_itself(site: Project) -> None:
@@ -224,3 +224,16 @@ def test_a_lab_that_fails_names_its_notebook_and_cell(tmp_path: Path) -> None:
     message = str(err.value)
     assert message.startswith(f"{path}: code cell 2 failed when run top to bottom: ZeroDivisionError: division by zero")
     assert "\x1b[" not in message and "Restart and Run All" in message
+
+
+def test_an_animation_is_named_by_its_first_caption(tmp_path: Path) -> None:
+    vtt = tmp_path / "a.vtt"
+    vtt.write_text(
+        "WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000 line:5%\nLa red <b>aprende</b>\na separar\n\n"
+        "00:00:02.000 --> 00:00:03.000\nDespués\n",
+        encoding="utf-8",
+    )
+    assert tracks.first_cue(vtt) == "La red aprende a separar"
+    assert tracks.first_cue(tmp_path / "missing.vtt") == ""
+    vtt.write_text("WEBVTT\n", encoding="utf-8")
+    assert tracks.first_cue(vtt) == ""

@@ -106,7 +106,7 @@ def build_lecture(name: str) -> None:
     animations = [
         {
             "name": a.name,
-            "caption": a.caption,
+            "caption": a.caption or tracks.first_cue(SITE / "decks" / "videos" / f"{a.name}.vtt"),
             "mp4": SITE / "decks" / "videos" / f"{a.name}.mp4",
             "poster": f"../decks/videos/{a.name}.png",
             "track": tracks.data_url(SITE / "decks" / "videos" / f"{a.name}.vtt"),

@@ -23,7 +23,7 @@ LABS = paths.ROOT / "labs"
 @dataclass(frozen=True)
 class Animation:
     name: str
-    caption: str  # the caption the deck gives it, or "" (the page then names it by its deck)
+    caption: str  # the caption the deck gives it, or "" (the page then names it by its title card)
 
 
 @dataclass(frozen=True)
