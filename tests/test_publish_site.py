@@ -5,6 +5,7 @@ loaded in the system Chromium (puppeteer-core) and checked with axe-core."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -127,6 +128,16 @@ def test_the_zip_holds_the_lecture_and_opens_by_itself(site: Project) -> None:
         "alpha/html/reveal.js/dist/reveal.js", "alpha/labs/tiny_lab.ipynb", "alpha/labs/tiny_lab.html",
     }  # fmt: skip
     assert expected <= names
+    with zipfile.ZipFile(site.path("build/site/lectures/alpha/alpha.zip")) as zf:
+        for page in ("alpha/labs/tiny_lab.html", "alpha/html/alpha.html"):
+            links = Links()
+            links.feed(zf.read(page).decode("utf-8"))
+            folder = Path(page).parent
+            for target in links.targets:
+                if target.startswith(("#", "data:")):
+                    continue
+                resolved = os.path.normpath(folder / target.split("#")[0])
+                assert resolved in names, (page, target)  # the unpacked zip has no broken link
 
 
 # ------------------------------------------------------------------ the site in a browser

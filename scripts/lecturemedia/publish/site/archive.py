@@ -16,9 +16,9 @@ from ... import outputs
 STORED = {".mp4", ".png", ".jpg", ".jpeg", ".zip", ".pptx", ".pdf"}  # already compressed
 
 
-def write(target: Path, members: list[tuple[Path, str]]) -> Path:
-    """Write `members` (file, name in the archive) into target, through a temporary file.
-    Entries carry a fixed time, so the same files make the same bytes."""
+def write(target: Path, members: list[tuple[Path | bytes, str]]) -> Path:
+    """Write `members` (a file or its content, name in the archive) into target, through a
+    temporary file. Entries carry a fixed time, so the same files make the same bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     seen: set[str] = set()
@@ -28,8 +28,11 @@ def write(target: Path, members: list[tuple[Path, str]]) -> Path:
                 continue
             seen.add(name)
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_STORED if path.suffix in STORED else zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if Path(name).suffix in STORED else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
+            if isinstance(path, bytes):
+                zf.writestr(info, path)
+                continue
             with path.open("rb") as src, zf.open(info, "w") as dest:
                 while block := src.read(1 << 20):
                     dest.write(block)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from pathlib import Path
 
@@ -97,11 +98,11 @@ def build_lecture(name: str) -> None:
         if not page.is_file():
             raise UserError(f"{paths.rel(page)} is missing; run `make site` (it runs labs/{lab}.ipynb)")
     top = name
-    members = [(path, f"{top}/{path.name}") for path in files.values()]
+    members: list[tuple[Path | bytes, str]] = [(path, f"{top}/{path.name}") for path in files.values()]
     members += [(p, f"{top}/html/{p.relative_to(SITE / 'decks')}") for p in [*deck_files, *reveal]]
     members += [(SITE / "decks" / "revealjs.css", f"{top}/html/revealjs.css")]
     for lab, page in labs.items():
-        members += [(page, f"{top}/labs/{page.name}"), (page.with_suffix(".ipynb"), f"{top}/labs/{lab}.ipynb")]
+        members += [(alone(page), f"{top}/labs/{page.name}"), (page.with_suffix(".ipynb"), f"{top}/labs/{lab}.ipynb")]
     bundle = archive.write(folder / f"{name}.zip", members)
     animations = [
         {
@@ -129,6 +130,12 @@ def build_lecture(name: str) -> None:
     )
     outputs.publish(target, page)
     console.product(target, f"{time.monotonic() - start:.1f} s")
+
+
+def alone(page: Path) -> bytes:
+    """A lab page as the zip holds it: the zip has no index, so its trail's link to it is plain text."""
+    html = page.read_text(encoding="utf-8")
+    return re.sub(r'<a href="\.\./index\.html">(.*?)</a>', r"<span>\1</span>", html, count=1).encode("utf-8")
 
 
 def build_index(decks: list[str]) -> None:
