@@ -231,3 +231,21 @@ def test_a_note_edit_re_encodes_its_frame_only_a_recording_replaces_the_voice(
     start, end = chapters["Code"]
     assert 5.5 < end - start < 7
     assert loudness(project.path(f"build/lecture/{DECK}.mp4"), start + 1, 3)["mean"] > -35
+
+
+def test_a_recording_that_links_outside_the_project_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lecturemedia import paths
+    from lecturemedia.errors import UserError
+
+    root, outside = tmp_path / "course", tmp_path / "elsewhere.wav"
+    folder = root / "slides_src" / "recordings" / "alpha"
+    folder.mkdir(parents=True)
+    outside.write_bytes(b"RIFF")
+    (folder / "2.wav").symlink_to(outside)
+    (folder / "intro.wav").write_bytes(b"RIFF")
+    monkeypatch.setattr(paths, "ROOT", root)
+    monkeypatch.setattr(speech, "RECORDINGS", root / "slides_src" / "recordings")
+    assert speech.recording("alpha", "intro", 1) == folder / "intro.wav"
+    assert speech.recording("alpha", "other", 3) is None
+    with pytest.raises(UserError, match="leads outside the project"):
+        speech.recording("alpha", "other", 2)

@@ -87,8 +87,14 @@ def recording(deck: str, label: str, number: int) -> Path | None:
     folder = RECORDINGS / deck
     for stem in (label, str(number)):
         for suffix in RECORDING_SUFFIXES:
-            if stem and (folder / f"{stem}{suffix}").is_file():
-                return folder / f"{stem}{suffix}"
+            found = folder / f"{stem}{suffix}"
+            if stem and found.is_file():
+                if not found.resolve().is_relative_to(paths.ROOT.resolve()):  # a link that leads out
+                    raise UserError(
+                        f"{paths.rel(found)} leads outside the project ({found.resolve()}); "
+                        "a lecture may use only the project's files: copy the recording into it"
+                    )
+                return found
     return None
 
 
