@@ -248,3 +248,20 @@ def test_an_animation_is_named_by_its_first_caption(tmp_path: Path) -> None:
     assert tracks.first_cue(tmp_path / "missing.vtt") == ""
     vtt.write_text("WEBVTT\n", encoding="utf-8")
     assert tracks.first_cue(vtt) == ""
+
+
+def test_a_lab_that_links_outside_the_project_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lecturemedia import paths
+
+    root = tmp_path / "course"
+    (root / "build" / "md").mkdir(parents=True)
+    (root / "labs").mkdir()
+    (root / "slides_src").mkdir()
+    (root / "slides_src" / "deck.md").write_text("# Uno\n\nLab: `labs/fuera.ipynb`\n", encoding="utf-8")
+    (root / "build" / "md" / "deck.md").write_text("# Uno\n\nLab: `labs/fuera.ipynb`\n", encoding="utf-8")
+    nbformat.write(tiny_lab(), tmp_path / "elsewhere.ipynb")
+    (root / "labs" / "fuera.ipynb").symlink_to(tmp_path / "elsewhere.ipynb")
+    for name, value in (("ROOT", root), ("BUILD", root / "build"), ("SLIDES_SRC", root / "slides_src")):
+        monkeypatch.setattr(paths, name, value)
+    with pytest.raises(UserError, match=r"deck.md:3: labs/fuera.ipynb leads outside the project"):
+        lectures.read("deck")

@@ -78,6 +78,12 @@ def read(name: str) -> Lecture:
                 f"{_where(source, f'labs/{lab}.ipynb')}: the deck names the lab labs/{lab}.ipynb, which is not there; "
                 f"put the notebook in {paths.rel(LABS)}/ or correct the name"
             )
+        if not lab_source(lab).resolve().is_relative_to(paths.ROOT.resolve()):  # a link that leads out
+            source = paths.SLIDES_SRC / f"{name}.md"
+            raise UserError(
+                f"{_where(source, f'labs/{lab}.ipynb')}: labs/{lab}.ipynb leads outside the project "
+                f"({lab_source(lab).resolve()}); the site publishes only the project's files: copy the notebook in"
+            )
     return lecture
 
 
