@@ -23,14 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from lecturemedia import paths
+from lecturemedia.animations.video import scene_class_name
 from lecturemedia.project_copy import Project, copy_project
 
 TARGETS = ("slides", "handouts", "html", "videos")  # `make all` but the PowerPoint decks (Impress's own cost)
 VIDEO_LINE = re.compile(r"^<< *video\(.*\) *>> *$", re.M)
-
-
-def camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
 
 
 def first_number(params: dict[str, Any]) -> str | None:
@@ -51,7 +49,7 @@ def make_course(source: Path, dest: Path, decks: int, animations: int) -> Projec
     project = copy_project(source, dest)
     config = yaml.safe_load((dest / "course.yaml").read_text(encoding="utf-8"))
     base_traces: dict[str, dict[str, Any]] = config.get("traces") or {}
-    bases = sorted(p.stem for p in (dest / "scenes").glob("*.py") if p.stem != "common" and not p.stem.startswith("_"))
+    bases = paths.scene_names(dest / "scenes")
     base_decks = sorted(p for p in (dest / "slides_src").glob("*.md"))
     deck_texts = [VIDEO_LINE.sub("", p.read_text(encoding="utf-8")) for p in base_decks]
     for p in base_decks:
@@ -64,7 +62,7 @@ def make_course(source: Path, dest: Path, decks: int, animations: int) -> Projec
         names.append(name)
         scene = (dest / "scenes" / f"{base}.py").read_text(encoding="utf-8")
         scene = scene.replace(f'trace("{base}")', f'trace("{name}")')
-        scene = scene.replace(f"class {camel(base)}(", f"class {camel(name)}(")
+        scene = scene.replace(f"class {scene_class_name(base)}(", f"class {scene_class_name(name)}(")
         (dest / "scenes" / f"{name}.py").write_text(scene, encoding="utf-8")
         computation = dest / "computations" / f"{base}.py"
         if computation.exists():

@@ -40,7 +40,7 @@ def scheduler_address() -> str | None:
     return config.load().render.scheduler if paths.CONFIG_FILE.exists() else None
 
 
-def _where(address: str) -> str:
+def _where() -> str:
     if os.environ.get("LECTURE_SCHEDULER", "").strip():
         return "LECTURE_SCHEDULER"
     return f"{paths.rel(paths.CONFIG_FILE)} (render: scheduler:)"
@@ -55,7 +55,7 @@ def connect(address: str) -> Any:
     except (OSError, TimeoutError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise PartError(
-            f"cannot reach the render scheduler at {address} (set by {_where(address)}): {reason}\n"
+            f"cannot reach the render scheduler at {address} (set by {_where()}): {reason}\n"
             f"  start it on that machine with `.venv/bin/dask scheduler` and workers with "
             f"`.venv/bin/dask worker {address}`,\n"
             "  or unset LECTURE_SCHEDULER (and course.yaml's render: scheduler:) to render on this machine"

@@ -10,6 +10,7 @@ written. A part is named by the digest of its content and not rendered again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -132,8 +133,9 @@ def scene_content(name: str, read: Sequence[str]) -> dict[str, bytes]:
 ENGINE_FILES = ("animations/*.py", "numbers.py", "paths.py")
 
 
+@functools.cache
 def engine_digest() -> str:
-    """The engine code a render runs, so that a changed engine renders again."""
+    """The engine code a render runs, so that a changed engine renders again (read once a process)."""
     here = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for pattern in ENGINE_FILES:
@@ -260,7 +262,7 @@ def render_split(name: str, quality: str, source: Path, address: str | None) -> 
     cache = paths.BUILD / "manim" / name / "parts"  # the scene's (the outputs' sweep removes it with the scene)
     folders = [cache / part_digest(content, name, quality, part) for part in parts]
     todo = [(p, f) for p, f in zip(parts, folders, strict=True) if not all((f / n).exists() for n in PART_FILES)]
-    seeds = typeset(name)
+    seeds = typeset(name) if todo else {}
     if todo and address:
         render_cluster.run_parts(address, name, quality, content, todo, seeds)
     elif todo:
