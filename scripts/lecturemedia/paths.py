@@ -41,6 +41,11 @@ def computation_names() -> list[str]:
     return sorted(p.stem for p in COMPUTATIONS.glob("*.py") if not p.stem.startswith("_"))
 
 
+def inside(path: Path) -> bool:
+    """Whether `path`, its links followed, is one of the project's files."""
+    return path.resolve().is_relative_to(ROOT.resolve())
+
+
 def rel(path: Path) -> str:
     """A path as the user should see it: relative to the project root when inside it."""
     try:

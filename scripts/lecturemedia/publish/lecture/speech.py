@@ -89,7 +89,7 @@ def recording(deck: str, label: str, number: int) -> Path | None:
         for suffix in RECORDING_SUFFIXES:
             found = folder / f"{stem}{suffix}"
             if stem and found.is_file():
-                if not found.resolve().is_relative_to(paths.ROOT.resolve()):  # a link that leads out
+                if not paths.inside(found):  # a link that leads out
                     raise UserError(
                         f"{paths.rel(found)} leads outside the project ({found.resolve()}); "
                         "a lecture may use only the project's files: copy the recording into it"

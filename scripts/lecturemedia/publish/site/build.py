@@ -104,16 +104,18 @@ def build_lecture(name: str) -> None:
     for lab, page in labs.items():
         members += [(alone(page), f"{top}/labs/{page.name}"), (page.with_suffix(".ipynb"), f"{top}/labs/{lab}.ipynb")]
     bundle = archive.write(folder / f"{name}.zip", members)
-    animations = [
-        {
-            "name": a.name,
-            "caption": a.caption or tracks.first_cue(SITE / "decks" / "videos" / f"{a.name}.vtt"),
-            "mp4": SITE / "decks" / "videos" / f"{a.name}.mp4",
-            "poster": f"../decks/videos/{a.name}.png",
-            "track": tracks.data_url(SITE / "decks" / "videos" / f"{a.name}.vtt"),
-        }
-        for a in lecture.animations
-    ]
+    animations = []
+    for a in lecture.animations:
+        vtt = SITE / "decks" / "videos" / f"{a.name}.vtt"
+        animations.append(
+            {
+                "name": a.name,
+                "caption": a.caption or tracks.first_cue(vtt),
+                "mp4": vtt.with_suffix(".mp4"),
+                "poster": f"../decks/videos/{a.name}.png",
+                "track": tracks.data_url(vtt),
+            }
+        )
     page = pages.render(
         "lecture.html.j2",
         **common(course_facts()),

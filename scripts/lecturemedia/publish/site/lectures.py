@@ -7,16 +7,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ... import paths
+from ...decks.pandoc import front_matter
 from ...errors import UserError
 
 # What video(...) writes into the Markdown (decks/templating.video_placer).
 PLACED = re.compile(r"!\[([^\]]*)\]\(videos/(\w+)\.mp4\)\{[^}]*\.animation")
 # A lab named anywhere in the deck: `labs/<name>.ipynb`, as a link, a path in code or text.
 LAB = re.compile(r"(?<![\w/.-])(?:\.\./)?labs/([\w.-]+?)\.ipynb\b")
-FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.S)
 LABS = paths.ROOT / "labs"
 
 
@@ -35,15 +33,6 @@ class Lecture:
     labs: tuple[str, ...] = field(default=())
 
 
-def front_matter(text: str) -> dict[str, object]:
-    match = FRONT.match(text)
-    try:
-        data = yaml.safe_load(match.group(1)) if match else None
-    except yaml.YAMLError:
-        data = None  # the deck step has said what is wrong with it
-    return data if isinstance(data, dict) else {}
-
-
 def _plain(value: object) -> str:
     """A title as text: Markdown emphasis and code marks dropped."""
     text = " ".join(str(value).split()) if value is not None else ""
@@ -52,7 +41,7 @@ def _plain(value: object) -> str:
 
 def parse(name: str, text: str) -> Lecture:
     """The lecture of a rendered deck's Markdown."""
-    meta = front_matter(text)
+    meta = front_matter(text)  # as pandoc reads it
     animations: dict[str, Animation] = {}
     for caption, video in PLACED.findall(text):
         animations.setdefault(video, Animation(video, _plain(caption)))
@@ -71,18 +60,18 @@ def read(name: str) -> Lecture:
     if not md.is_file():
         raise UserError(f"{paths.rel(md)} is missing; run `make site` (it is made from slides_src/{name}.md)")
     lecture = parse(name, md.read_text(encoding="utf-8"))
+    source = paths.SLIDES_SRC / f"{name}.md"
     for lab in lecture.labs:
-        if not lab_source(lab).is_file():
-            source = paths.SLIDES_SRC / f"{name}.md"
+        notebook = lab_source(lab)
+        if not notebook.is_file():
             raise UserError(
                 f"{_where(source, f'labs/{lab}.ipynb')}: the deck names the lab labs/{lab}.ipynb, which is not there; "
                 f"put the notebook in {paths.rel(LABS)}/ or correct the name"
             )
-        if not lab_source(lab).resolve().is_relative_to(paths.ROOT.resolve()):  # a link that leads out
-            source = paths.SLIDES_SRC / f"{name}.md"
+        if not paths.inside(notebook):  # a link that leads out
             raise UserError(
                 f"{_where(source, f'labs/{lab}.ipynb')}: labs/{lab}.ipynb leads outside the project "
-                f"({lab_source(lab).resolve()}); the site publishes only the project's files: copy the notebook in"
+                f"({notebook.resolve()}); the site publishes only the project's files: copy the notebook in"
             )
     return lecture
 
