@@ -19,6 +19,7 @@ from pathlib import Path
 from statistics import median
 
 from bench_course import bench_course
+from lecturemedia.animations import video
 from lecturemedia.project_copy import Project, copy_project
 
 ROOT = Path.cwd()
@@ -101,8 +102,8 @@ RENDERED = re.compile(r"made  build/videos/(?:\w+/)?(\w+)\.mp4  \(([\d.]+) s of 
 def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[str, tuple[float, float]]]:
     """Wall time of `make videos` from nothing, and per scene (video seconds, render seconds)."""
     folder = project.path("build/videos" if quality == "preview" else f"build/videos/{quality}")
-    for video in folder.glob("*.mp4"):
-        video.unlink()
+    for movie in folder.glob("*.mp4"):
+        movie.unlink()
     for parts in project.path("build/manim").glob("*/parts"):  # nothing cached: every part renders
         shutil.rmtree(parts, ignore_errors=True)
     for counted in project.path("build/manim").glob("*/plays-*.json"):  # and every scene's plays are counted
@@ -113,7 +114,8 @@ def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[s
     return took, scenes
 
 
-def plain_manim(project: Project, name: str, flag: str, media: Path) -> float:
+def plain_manim(project: Project, name: str, flag: str, media: Path, encoder: dict[str, str] | None = None) -> float:
+    """Wall time of `manim render FLAG` of one scene, Manim's own encoder settings or `encoder`'s."""
     cls = "".join(part.capitalize() for part in name.split("_"))
     cmd = [
         sys.executable,
@@ -121,6 +123,7 @@ def plain_manim(project: Project, name: str, flag: str, media: Path) -> float:
         "manim",
         "render",
         flag,
+        *(arg for key, value in (encoder or {}).items() for arg in ("--encoder-option", f"{key}={value}")),
         "--progress_bar",
         "none",
         "-v",
@@ -143,7 +146,7 @@ def bench_videos(project: Project, scratch: Path) -> None:
     _, final = render_all(project, "final", 1)
     final_all, _ = render_all(project, "final", os.cpu_count() or 1)
     preview_all, _ = render_all(project, "preview", os.cpu_count() or 1)
-    plain_ql = plain_qh = 0.0
+    plain_ql = plain_qh = plain_qh_ours = 0.0
     for name in sorted(preview):
         (video_s, preview_s), (_, final_s) = preview[name], final[name]
         print(f" {name} ({video_s:.1f} s of video)")
@@ -151,10 +154,12 @@ def bench_videos(project: Project, scratch: Path) -> None:
         print(row("final (1920x1080, 60 fps), per video second", final_s / video_s))
         ql = plain_manim(project, name, "-ql", scratch / "plain")
         qh = plain_manim(project, name, "-qh", scratch / "plain")
-        plain_ql, plain_qh = plain_ql + ql, plain_qh + qh
+        qh_ours = plain_manim(project, name, "-qh", scratch / "plain", video.ENCODER_OPTIONS)
+        plain_ql, plain_qh, plain_qh_ours = plain_ql + ql, plain_qh + qh, plain_qh_ours + qh_ours
         print(row("plain manim -ql, whole scene", ql))
         print(row("our preview render, whole scene", preview_s, ql))
         print(row("plain manim -qh, whole scene", qh))
+        print(row("plain manim -qh, our encoder settings", qh_ours, qh))
         print(row("our final render, whole scene", final_s, qh))
     print(" all scenes, preview")
     print(row("one after another (make JOBS=1 videos)", sequential))
@@ -165,6 +170,8 @@ def bench_videos(project: Project, scratch: Path) -> None:
     print(row("make videos", preview_all, plain_ql))
     print(row("plain manim -qh, scene after scene", plain_qh))
     print(row("QUALITY=final make videos", final_all, plain_qh))
+    print(row("plain manim -qh, our encoder settings", plain_qh_ours, plain_qh))
+    print(row("QUALITY=final make videos, against that", final_all, plain_qh_ours))
 
 
 def bench_watch(project: Project, scratch: Path) -> None:

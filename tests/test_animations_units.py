@@ -106,6 +106,31 @@ def test_vectorised_subpaths_are_manims_own() -> None:
             assert all(np.array_equal(w, g, equal_nan=True) for w, g in zip(want, got, strict=True))
 
 
+
+@pytest.mark.parametrize("options", [{}, {"preset": "veryfast", "crf": "18"}])
+def test_a_held_frame_converted_once_is_encoded_to_the_same_bytes(tmp_path: Path, options: dict[str, str]) -> None:
+    """Manim's encoder, given frames held for a count, writes the same file with the speedup as without."""
+    import numpy as np
+    from manim._config.output import OutputFormat, OutputSpec
+    from manim._config.video_encoder import resolve_video_encoder
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    manim_speedups.held_frames_converted_once()
+    fast = VideoSegmentEncoder.write_frame
+    rng = np.random.default_rng(3)
+    pictures = [rng.integers(0, 256, size=(72, 128, 4), dtype=np.uint8) for _ in range(3)]
+    spec = resolve_video_encoder(
+        OutputSpec(OutputFormat.MP4, transparent=False, save_sections=False, fallback_to_still=False),
+        width=128, height=72, frame_rate=15, options=options)
+    written = []
+    for name, write in (("manims", fast.__wrapped__), ("held", fast)):  # type: ignore[attr-defined]
+        encoder = VideoSegmentEncoder(target=tmp_path / f"{name}.mp4", spec=spec)
+        for picture, repeat in zip(pictures, (1, 7, 4), strict=True):
+            write(encoder, picture, repeat=repeat)
+        encoder.finish()
+        written.append((tmp_path / f"{name}.mp4").read_bytes())
+    assert written[0] == written[1]
+
 # ------------------------------------------------------------------ captions: reading time, placement, files
 
 

@@ -7,6 +7,8 @@
   the digest of the SVG file's bytes.
 - Where a curve's subpaths begin (every Transform asks, to align its two shapes) is found
   with Manim's own vectorised comparison of the anchors, not one np.allclose per anchor.
+- A frame held still (a wait: Manim hands the encoder one picture and a count) is converted
+  to the encoder's pixel format once, with the encoder's own conversion, not once per copy.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ def installed() -> Iterator[None]:
 
     share_svg_paths()
     vectorised_subpaths()
+    held_frames_converted_once()
     cache = SvgCache(paths.BUILD / "manim" / f"svg-{manim.__version__}-{SvgCache.VERSION}.pickle")
     cache.install()
     try:
@@ -67,6 +71,45 @@ def vectorised_subpaths() -> None:
 
     get_subpaths_from_points.__wrapped__ = original  # type: ignore[attr-defined]
     VMobject.get_subpaths_from_points = get_subpaths_from_points
+
+
+def held_frames_converted_once() -> None:
+    """VideoSegmentEncoder.write_frame with the RGBA picture converted to the stream's format
+    once for all its repeats, as the codec would convert it (same size, format and threads):
+    the encoder then takes the frame as it is, and the packets are the ones it wrote before."""
+    import av
+    from av.video.reformatter import VideoReformatter
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    original = getattr(VideoSegmentEncoder.write_frame, "__wrapped__", VideoSegmentEncoder.write_frame)
+
+    def write_frame(self: Any, pixels: Any, *, repeat: int = 1) -> None:
+        if repeat == 1:
+            return original(self, pixels, repeat=1)
+        self._validate_frame(pixels, repeat)
+        context = self._stream.codec_context
+        time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
+        try:
+            reformatter = self.__dict__.setdefault("_held_reformatter", VideoReformatter())
+            frame = reformatter.reformat(
+                av.VideoFrame.from_ndarray(pixels, format="rgba"),
+                context.width,
+                context.height,
+                context.format.name,
+                threads=context.thread_count,
+            )
+            frame.time_base = time_base
+            for _ in range(repeat):
+                frame.pts = self._next_pts
+                self._next_pts += 1
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+        except BaseException as error:
+            raise self._operation_error("encode", error) from error
+        return None
+
+    write_frame.__wrapped__ = original  # type: ignore[attr-defined]
+    VideoSegmentEncoder.write_frame = write_frame
 
 
 def _parsed(mob: Any) -> bytes | None:
