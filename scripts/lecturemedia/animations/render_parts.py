@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,14 +56,39 @@ def plan(durations: Sequence[float], workers: int, min_seconds: float = MIN_PART
     return parts
 
 
-def free_cores() -> int:
-    """The cores this process may use, less those busy (the load average), at least one."""
+def free_cores(look: float = 0.25) -> int:
+    """The cores this process may use, less those busy now, at least one. Busy is read from the
+    machine's idle time over a short look (/proc/stat), not from the load average, which trails
+    a minute behind: the build that has just ended would still count, and no scene would split."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count() or 1
-    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    busy = busy_cores(look)
+    if busy is None:
+        busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     return max(1, cores - int(busy + 0.5))
+
+
+def busy_cores(look: float) -> float | None:
+    """How many of the machine's cores were at work over the next `look` seconds (None where
+    /proc/stat cannot be read)."""
+
+    def times() -> tuple[int, int] | None:
+        try:
+            fields = Path("/proc/stat").read_text().splitlines()[0].split()
+        except (OSError, IndexError):
+            return None
+        values = [int(v) for v in fields[1:]]
+        return sum(values[:8]), values[3] + (values[4] if len(values) > 4 else 0)  # all, idle + iowait
+
+    before = times()
+    time.sleep(look)
+    after = times()
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    total, idle = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * (total - idle) / total
 
 
 def workers_wanted() -> int:

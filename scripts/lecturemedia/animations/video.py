@@ -31,12 +31,13 @@ QUALITIES: dict[str, dict[str, Any]] = {
     "test": {"pixel_width": 256, "pixel_height": 144, "frame_rate": 5},  # the test suite's
 }
 
-# x264's "veryfast" preset at CRF 18, where Manim's own is "medium" at CRF 23. On these scenes
-# (flat colours, text, thin lines) the frames come out nearer the lossless ones (autograd_graph
-# at 1080p60: PSNR 52.3 dB against 51.0, SSIM 0.99960 against 0.99953) in a file a tenth bigger,
-# for about a third less encoding work, which at 1080p60 is as much as the drawing.
-# `make bench BENCH=videos` times plain Manim with both.
-ENCODER_OPTIONS = {"preset": "veryfast", "crf": "18"}
+# x264's fastest preset, at Manim's own CRF (23; Manim's preset is x264's default, "medium").
+# At 1080p60 encoding is as much work as drawing, and this preset does less than half of it. On these
+# scenes (flat colours, text, thin lines) the frames come out nearer the lossless ones
+# (autograd_graph at 1080p60: PSNR 58.9 dB against 51.0, SSIM 0.99985 against 0.99953), in a
+# file three times bigger: 1.0 Mbit/s against 0.36. `make bench BENCH=videos` times plain Manim
+# with both settings.
+ENCODER_OPTIONS = {"preset": "ultrafast", "crf": "23"}
 # Manim waits at the end of each play until its movie is encoded (one encoder in flight): with
 # two, the next play is drawn while the last is encoded. The same packets; at 1080p about
 # 300 MB more memory (a play's queued frames), a tenth less time.

@@ -101,6 +101,7 @@ def serve(root: Path, port: int, make_args: Sequence[str], stills: bool = False)
     while not stop.wait(0.5):
         if parent_stopping(parent, caught):
             break  # `make watch` was stopped by a signal it does not pass on (SIGINT to its PID alone)
+    stop.set()  # the watching threads too (they would keep the end waiting for their join's timeout)
     print("  stopping", flush=True)
     builder.stop()
     if worker is not None:
