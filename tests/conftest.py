@@ -30,7 +30,8 @@ from lecturemedia.project_copy import Project, copy_course, copy_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixture_course"
-TEST_ENV = {"QUALITY": "test", "LECTURE_STILL_WORKER": "0"}  # tests leave no still worker behind (one test does)
+# tests leave no still worker behind (one test does); scenes render whole (the parts tests set their splits)
+TEST_ENV = {"QUALITY": "test", "LECTURE_STILL_WORKER": "0", "LECTURE_PARTS": "1"}
 VIDEOS = "build/videos/test"  # where QUALITY=test renders
 OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
 

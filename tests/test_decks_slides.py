@@ -447,19 +447,34 @@ def test_a_second_make_waits_for_the_first_and_both_end_well(fixture_rebuilt: Pr
 
 
 def test_a_second_make_does_not_swallow_the_first_ones_error(fixture_rebuilt: Project) -> None:
-    fixture_rebuilt.edit(  # a slow computation keeps the first make running after its error
+    release = fixture_rebuilt.path("release")
+    fixture_rebuilt.edit(  # a computation that waits for the test keeps the first make running after its error
         "computations/descent.py",
-        lambda s: s.replace("    import torch\n", "    import time\n    time.sleep(8)\n    import torch\n", 1),
+        lambda s: s.replace(
+            "    import torch\n",
+            "    import pathlib, time\n"
+            f"    while not pathlib.Path({str(release)!r}).exists():\n"
+            "        time.sleep(0.05)\n"
+            "    import torch\n",
+            1,
+        ),
     )
     line = append_frame(fixture_rebuilt, "beta", "<< valor_inexistente >>")
     first = fixture_rebuilt.start("all")
     errors = fixture_rebuilt.path("build/logs/errors")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while not list(errors.glob("*.txt")) and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert first.poll() is None, "the first make ended before the second could start"
-    fixture_rebuilt.make("all", check=False)
+    try:
+        assert list(errors.glob("*.txt")), "the first make wrote no error"
+        assert first.poll() is None, "the first make ended before the second could start"
+        second = fixture_rebuilt.start("all")
+        assert second.stderr is not None
+        assert "another make is running" in second.stderr.readline()  # it waits for the first
+    finally:
+        release.touch()
     _, first_err = first.communicate(timeout=600)
+    second.communicate(timeout=600)
     assert first.returncode != 0
     assert f"slides_src/beta.md:{line}: 'valor_inexistente' is undefined" in first_err
 

@@ -34,7 +34,7 @@ QUALITIES: dict[str, dict[str, Any]] = {
 # x264's fastest preset, at Manim's own CRF (23; Manim's preset is x264's default, "medium").
 # At 1080p60 encoding is as much work as drawing, and this preset does less than half of it. On these
 # scenes (flat colours, text, thin lines) the frames come out nearer the lossless ones
-# (autograd_graph at 1080p60: PSNR 58.9 dB against 51.0, SSIM 0.99985 against 0.99953), in a
+# (a 35 s scene of the course at 1080p60: PSNR 58.9 dB against 51.0, SSIM 0.99985 against 0.99953), in a
 # file three times bigger: 1.0 Mbit/s against 0.36. `make bench BENCH=videos` times plain Manim
 # with both settings.
 ENCODER_OPTIONS = {"preset": "ultrafast", "crf": "23"}
