@@ -447,27 +447,32 @@ def test_a_second_make_waits_for_the_first_and_both_end_well(fixture_rebuilt: Pr
 
 
 def test_a_second_make_does_not_swallow_the_first_ones_error(fixture_rebuilt: Project) -> None:
-    release = fixture_rebuilt.path("release")
-    fixture_rebuilt.edit(  # a computation that waits for the test keeps the first make running after its error
+    """A computation fails, once the test has seen it running and a second make waiting for the
+    first: the first still ends with its own error."""
+    held, release = fixture_rebuilt.path("held"), fixture_rebuilt.path("release")
+    fixture_rebuilt.edit(
         "computations/descent.py",
         lambda s: s.replace(
             "    import torch\n",
             "    import pathlib, time\n"
-            f"    while not pathlib.Path({str(release)!r}).exists():\n"
+            f"    pathlib.Path({str(held)!r}).touch()\n"
+            "    for _ in range(2400):\n"
+            f"        if pathlib.Path({str(release)!r}).exists():\n"
+            "            break\n"
             "        time.sleep(0.05)\n"
+            "    1 / 0\n"
             "    import torch\n",
             1,
         ),
     )
-    line = append_frame(fixture_rebuilt, "beta", "<< valor_inexistente >>")
+    code = fixture_rebuilt.path("computations/descent.py").read_text(encoding="utf-8")
+    line = code.splitlines().index("    1 / 0") + 1
     first = fixture_rebuilt.start("all")
-    errors = fixture_rebuilt.path("build/logs/errors")
-    deadline = time.monotonic() + 120
-    while not list(errors.glob("*.txt")) and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
-        assert list(errors.glob("*.txt")), "the first make wrote no error"
-        assert first.poll() is None, "the first make ended before the second could start"
+        deadline = time.monotonic() + 120
+        while not held.exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert held.exists() and first.poll() is None, "the first make did not reach the computation"
         second = fixture_rebuilt.start("all")
         assert second.stderr is not None
         assert "another make is running" in second.stderr.readline()  # it waits for the first
@@ -476,7 +481,7 @@ def test_a_second_make_does_not_swallow_the_first_ones_error(fixture_rebuilt: Pr
     _, first_err = first.communicate(timeout=600)
     second.communicate(timeout=600)
     assert first.returncode != 0
-    assert f"slides_src/beta.md:{line}: 'valor_inexistente' is undefined" in first_err
+    assert f"error: computations/descent.py:{line}: ZeroDivisionError: division by zero" in first_err
 
 
 NEGATIVE_DECK = """---
