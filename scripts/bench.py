@@ -116,7 +116,7 @@ def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[s
 
 def plain_manim(project: Project, name: str, flag: str, media: Path, encoder: dict[str, str] | None = None) -> float:
     """Wall time of `manim render FLAG` of one scene, Manim's own encoder settings or `encoder`'s."""
-    cls = "".join(part.capitalize() for part in name.split("_"))
+    cls = video.scene_class_name(name)
     cmd = [
         sys.executable,
         "-m",
