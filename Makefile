@@ -10,7 +10,9 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 PYTHON  ?= python3
 VENV    ?= .venv
 QUALITY ?= preview
-JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# the cores this process may use; nproc also obeys OMP_NUM_THREADS, which a shell for numerical
+# work (or Dask, in a process that started a local cluster) sets to 1: that is not make's limit
+JOBS    ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)
 PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
 Q       := $(if $(filter-out 0,$(V)),,@)

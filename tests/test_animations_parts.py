@@ -5,6 +5,7 @@ are not whole frames, a frozen last wait."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +122,17 @@ def test_a_scene_in_three_parts_has_the_frames_captions_and_posters_of_a_whole_r
     assert frames(split / f"{OUT}.mp4") == frames(whole / f"{OUT}.mp4")
 
 
+@contextlib.contextmanager
+def environment_kept() -> Iterator[None]:
+    """This process's environment as it was, after the block."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.mark.slow
 def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_local_render(
     whole: Path, tmp_path: Path
@@ -128,6 +141,7 @@ def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_loca
 
     split = clock_project(tmp_path / "cluster")
     with (
+        environment_kept(),  # a local cluster sets OMP_NUM_THREADS=1 in this process, for the tests after it too
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):

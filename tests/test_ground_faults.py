@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import VIDEOS, pdf_text
+from conftest import REPO, VIDEOS, pdf_text
 from lecturemedia.project_copy import Project
 
 
@@ -124,3 +124,13 @@ def test_a_full_disk_is_named(full_build: Project, source: str, edit: Callable[[
     assert out.returncode != 0
     assert "bad array subscript" not in out.stderr
     assert "build/ has no space left on its disk" in out.stderr, out.stderr
+
+
+def test_make_runs_a_job_per_core_whatever_omp_num_threads_says() -> None:
+    """nproc obeys OMP_NUM_THREADS, which numerical shells (and Dask) set to 1: make must not."""
+    cores = len(os.sched_getaffinity(0))
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1", "LECTURE_INNER": "1"}
+    env = {k: v for k, v in env.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "JOBS")}
+    printed = subprocess.run(["make", "-n", "-p", "help"], cwd=REPO, env=env, capture_output=True, text=True).stdout
+    flags = next(line for line in printed.splitlines() if line.startswith("MAKEFLAGS"))
+    assert f" -j{cores} " in f"{flags} "
