@@ -18,7 +18,9 @@ import contextlib
 import fcntl
 import os
 import re
+import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -39,41 +41,94 @@ OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
 # ------------------------------------------------------------------ the fixture course
 
 
-def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
-    """A folder made once per test run by `build`, shared by pytest-xdist's workers: the first
-    that needs it makes it while the others wait (a lock beside it), then all read it."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
+BUILDS: dict[str, Callable[[Path], None]] = {}  # a shared folder's name -> how it is built
+READ_BY: dict[str, str] = {}  # a session fixture -> the shared folder it reads
+WARMING: list[threading.Thread] = []
+
+
+def shared_build(name: str, fixture: str) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
+    """Register how the shared folder `name` is built, read by the session fixture `fixture`."""
+
+    def register(build: Callable[[Path], None]) -> Callable[[Path], None]:
+        BUILDS[name], READ_BY[fixture] = build, name
+        return build
+
+    return register
+
+
+def shared_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this test run keeps its shared folders: beside the workers' own, one for all."""
     base = tmp_path_factory.getbasetemp()
-    root = (base.parent if worker else base) / f"shared-{name}"
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_in(folders: Path, name: str) -> Path:
+    """A folder made once per test run, shared by pytest-xdist's workers: the first that needs
+    it makes it while the others wait (a lock beside it), then all read it. A build that
+    failed is started again from an empty folder, so the test that needs it shows why."""
+    root = folders / f"shared-{name}"
     root.mkdir(exist_ok=True)
     with (root / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = root / ".done"
         if not done.exists():
-            build(root)
+            for left in root.iterdir():
+                if left.name != ".lock":
+                    shutil.rmtree(left) if left.is_dir() and not left.is_symlink() else left.unlink()
+            BUILDS[name](root)
             done.touch()
     return root
+
+
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    return shared_in(shared_folders(tmp_path_factory), name)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start making, at once and side by side, every shared folder the tests to run will read:
+    a worker that needs one then waits less, and no core idles while one worker builds."""
+    if session.config.option.collectonly or not session.items:
+        return
+    needed = {READ_BY[f] for item in session.items for f in getattr(item, "fixturenames", ()) if f in READ_BY}
+    folders = shared_folders(session.config._tmp_path_factory)  # the tmp_path_factory fixture's own
+    for name in sorted(needed):
+        thread = threading.Thread(target=_warm, args=(folders, name), name=f"shared-{name}", daemon=True)
+        thread.start()
+        WARMING.append(thread)
+
+
+def _warm(folders: Path, name: str) -> None:
+    with contextlib.suppress(Exception):  # the test that needs the folder builds it again, and fails there
+        shared_in(folders, name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for thread in WARMING:  # no build left running after the tests
+        thread.join()
+
+
+@shared_build("fixture", fixture="fixture_built")
+def _build_fixture(root: Path) -> None:
+    copy_course(REPO, FIXTURE, root / "course", env=TEST_ENV).make("all")
 
 
 @pytest.fixture(scope="session")
 def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The fixture course after `make all`, built once per test run. Read it, never edit it."""
+    return Project(shared(tmp_path_factory, "fixture") / "course", env=TEST_ENV)
 
-    def build(root: Path) -> None:
-        copy_course(REPO, FIXTURE, root / "course", env=TEST_ENV).make("all")
 
-    return Project(shared(tmp_path_factory, "fixture", build) / "course", env=TEST_ENV)
+@shared_build("lecture", fixture="lecture_built")
+def _build_lecture(root: Path) -> None:
+    fixture = shared_in(root.parent, "fixture") / "course"
+    copy_project(fixture, root / "course", with_build=True, env=TEST_ENV).make("build/lecture/alpha.mp4")
 
 
 @pytest.fixture(scope="session")
 def lecture_built(tmp_path_factory: pytest.TempPathFactory, fixture_built: Project) -> Project:
     """A copy of the built fixture course with alpha's narrated lecture made (make lecture's rule),
     shared by the lecture's and the site's tests. Read it, never edit it."""
-
-    def build(root: Path) -> None:
-        copy_project(fixture_built.root, root / "course", with_build=True, env=TEST_ENV).make("build/lecture/alpha.mp4")
-
-    return Project(shared(tmp_path_factory, "lecture", build) / "course", env=TEST_ENV)
+    return Project(shared(tmp_path_factory, "lecture") / "course", env=TEST_ENV)
 
 
 @pytest.fixture
@@ -91,16 +146,17 @@ def fixture_fresh(tmp_path: Path) -> Project:
 # ------------------------------------------------------------------ the real course
 
 
+@shared_build("course", fixture="course_built")
+def _build_course(root: Path) -> None:
+    copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
+
+
 @pytest.fixture(scope="session")
 def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The course at the repo root with its slides, handouts and HTML (what the course tests
     read; the PPTX are the engine's, tested on the fixture course), built once per test run;
     with every video and trace, also of the scenes and computations no deck uses yet."""
-
-    def build(root: Path) -> None:
-        copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
-
-    return Project(shared(tmp_path_factory, "course", build) / "course", env=TEST_ENV)
+    return Project(shared(tmp_path_factory, "course") / "course", env=TEST_ENV)
 
 
 # ------------------------------------------------------------------ reading a project in-process

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdf_pages, pdf_text, shared
+from conftest import REPO, pdf_pages, pdf_text, shared, shared_build
 from lecturemedia.project_copy import Project, copy_project
 
 CORPUS = REPO / "tests" / "corpus"
@@ -21,6 +21,7 @@ EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 DECKS = sorted(EXPECTED)
 
 
+@shared_build("corpus", fixture="corpus_build")
 def _build_corpus(root: Path) -> None:
     """The corpus as a course's slides_src/ (course.yaml adds nothing), built; and bare pandoc's PDFs."""
     project = copy_project(REPO, root / "project", env={"QUALITY": "test"})
@@ -44,7 +45,7 @@ def _build_corpus(root: Path) -> None:
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
     """The corpus built once per test run (shared by the test workers); and bare pandoc's PDFs."""
-    root = shared(tmp_path_factory, "corpus", _build_corpus)
+    root = shared(tmp_path_factory, "corpus")
     return Project(root / "project", env={"QUALITY": "test"}), root / "bare"
 
 
