@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, REPO, engine_at
-from lecturemedia import config
+from lecturemedia import config, outputs
 from lecturemedia.animations import parameters
 from lecturemedia.errors import UserError
 from lecturemedia.numbers import num
@@ -193,3 +194,21 @@ def test_an_empty_course_section_on_purpose_is_not_a_warning(
     with engine_at(course_dir):
         config.split(course_dir / "course.yaml", course_dir / "build")
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("again", "keeps_its_time"), [("same", True), ("other", False)])
+def test_a_product_that_went_comes_back_with_its_time_only_with_its_bytes(
+    tmp_path: Path, again: str, keeps_its_time: bool
+) -> None:
+    """What was made from a trace stays current when the trace is made again with its bytes."""
+    with engine_at(tmp_path):
+        trace = tmp_path / "build" / "traces" / "t.json"
+        outputs.publish(trace, "same", only_if_changed=True)
+        old = trace.stat().st_mtime_ns - 10**9
+        os.utime(trace, ns=(old, old))
+        outputs.intact(trace)  # the build notes the time it sees
+        trace.unlink()
+        outputs.sweep()
+        assert outputs.publish(trace, again, only_if_changed=True)
+        assert (trace.stat().st_mtime_ns == old) is keeps_its_time
+        assert outputs.intact(trace)

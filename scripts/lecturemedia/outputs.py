@@ -4,7 +4,9 @@ Every product is written to a temporary file and renamed, and its digest is kept
 the build in build/.digests/<path>.sha256 (written before the rename, so a build killed
 in between leaves a digest that no longer matches). Before each make, `sweep` removes any
 product whose bytes differ from its digest (hand-edited, truncated, half-copied), so Make
-sees it missing and makes it again.
+sees it missing and makes it again. The digest of a product that went is kept (.gone): a
+trace made again with the same bytes takes back its old time, and nothing made from it is
+made again.
 
     python -m lecturemedia.outputs sweep
 """
@@ -35,12 +37,26 @@ def _record(path: Path, sha: str) -> None:
     paths.write_atomic(_sidecar(path), f"{sha} {st.st_size} {st.st_mtime_ns}\n")
 
 
+def _gone(path: Path) -> Path:
+    """Where the digest of a product that went (deleted, or damaged and swept) is kept."""
+    return DIGESTS / f"{paths.rel(path)}.gone"
+
+
 def publish(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> bool:
-    """Write `data` to `path` as a product. Returns whether the file was (re)written."""
+    """Write `data` to `path` as a product. Returns whether the file was (re)written.
+
+    only_if_changed: an identical file is left alone, and one that went since it was made
+    comes back with the time it had if its bytes are the same, so that what was made from
+    it (a video from a trace) stays current. Its rule must not compare it with its own
+    sources (a trace's does so through its stamp).
+    """
     raw = data.encode() if isinstance(data, str) else data
     sha = hashlib.sha256(raw).hexdigest()
     if only_if_changed and path.exists() and intact(path) and _stored(path)[0] == sha:
         return False
+    went = _gone(path)
+    old = went.read_text(encoding="utf-8").split() if only_if_changed and went.exists() else []
+    went.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
@@ -51,6 +67,9 @@ def publish(path: Path, data: bytes | str, *, only_if_changed: bool = False) -> 
         publish_file(tmp, path, sha=sha)
     finally:
         tmp.unlink(missing_ok=True)
+    if len(old) == 3 and old[0] == sha and old[2].isdigit():
+        os.utime(path, ns=(int(old[2]), int(old[2])))
+        _record(path, sha)
     return True
 
 
@@ -108,10 +127,10 @@ def sweep() -> list[str]:
     for sidecar in sorted(DIGESTS.rglob("*.sha256")):
         product = paths.ROOT / str(sidecar.relative_to(DIGESTS))[: -len(".sha256")]
         if not product.exists():
-            sidecar.unlink(missing_ok=True)
+            sidecar.replace(_gone(product))
         elif intact(product) is False:
             product.unlink(missing_ok=True)
-            sidecar.unlink(missing_ok=True)
+            sidecar.replace(_gone(product))
             removed.append(paths.rel(product))
     return removed
 
