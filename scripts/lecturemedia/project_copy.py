@@ -7,6 +7,7 @@ copy_course(repo, course, dest)   the engine's files from the repo, with another
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -132,10 +133,20 @@ def copy_course(repo: Path, course: Path, dest: Path, env: dict[str, str] | None
 
 def _finish(source: Path, dest: Path, with_build: bool) -> None:
     if with_build:
-        shutil.copytree(source / "build", dest / "build", symlinks=True, ignore=_not_files)
+        shutil.copytree(source / "build", dest / "build", symlinks=True, ignore=_not_files, copy_function=_copy_built)
     if _installed_node_modules(source) and not (dest / "node_modules").exists():
         (dest / "node_modules").symlink_to((source / "node_modules").resolve())
     _keep_the_venv(dest)
+
+
+def _copy_built(src: str, dest: str) -> None:
+    """A LaTeX format (build/latex/**/preamble-*.fmt, 7 MB each) is linked, not copied: pdflatex
+    writes one only under a new name and never changes it. Anything else is copied, times kept."""
+    if src.endswith(".fmt"):
+        with contextlib.suppress(OSError):
+            os.link(src, dest)
+            return
+    shutil.copy2(src, dest)
 
 
 def _not_files(folder: str, names: list[str]) -> list[str]:
