@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -42,15 +41,13 @@ OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
 
 
 BUILDS: dict[str, Callable[[Path], None]] = {}  # a shared folder's name -> how it is built
-READ_BY: dict[str, str] = {}  # a session fixture -> the shared folder it reads
-WARMING: list[threading.Thread] = []
 
 
-def shared_build(name: str, fixture: str) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
-    """Register how the shared folder `name` is built, read by the session fixture `fixture`."""
+def shared_build(name: str) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
+    """Register how the shared folder `name` is built (in the folder it is given)."""
 
     def register(build: Callable[[Path], None]) -> Callable[[Path], None]:
-        BUILDS[name], READ_BY[fixture] = build, name
+        BUILDS[name] = build
         return build
 
     return register
@@ -73,8 +70,12 @@ def shared_in(folders: Path, name: str) -> Path:
         done = root / ".done"
         if not done.exists():
             for left in root.iterdir():
-                if left.name != ".lock":
-                    shutil.rmtree(left) if left.is_dir() and not left.is_symlink() else left.unlink()
+                if left.name == ".lock":
+                    continue
+                if left.is_dir() and not left.is_symlink():
+                    shutil.rmtree(left)
+                else:
+                    left.unlink()
             BUILDS[name](root)
             done.touch()
     return root
@@ -84,30 +85,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     return shared_in(shared_folders(tmp_path_factory), name)
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start making, at once and side by side, every shared folder the tests to run will read:
-    a worker that needs one then waits less, and no core idles while one worker builds."""
-    if session.config.option.collectonly or not session.items:
-        return
-    needed = {READ_BY[f] for item in session.items for f in getattr(item, "fixturenames", ()) if f in READ_BY}
-    folders = shared_folders(session.config._tmp_path_factory)  # the tmp_path_factory fixture's own
-    for name in sorted(needed):
-        thread = threading.Thread(target=_warm, args=(folders, name), name=f"shared-{name}", daemon=True)
-        thread.start()
-        WARMING.append(thread)
-
-
-def _warm(folders: Path, name: str) -> None:
-    with contextlib.suppress(Exception):  # the test that needs the folder builds it again, and fails there
-        shared_in(folders, name)
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    for thread in WARMING:  # no build left running after the tests
-        thread.join()
-
-
-@shared_build("fixture", fixture="fixture_built")
+@shared_build("fixture")
 def _build_fixture(root: Path) -> None:
     copy_course(REPO, FIXTURE, root / "course", env=TEST_ENV).make("all")
 
@@ -118,7 +96,7 @@ def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return Project(shared(tmp_path_factory, "fixture") / "course", env=TEST_ENV)
 
 
-@shared_build("lecture", fixture="lecture_built")
+@shared_build("lecture")
 def _build_lecture(root: Path) -> None:
     fixture = shared_in(root.parent, "fixture") / "course"
     copy_project(fixture, root / "course", with_build=True, env=TEST_ENV).make("build/lecture/alpha.mp4")
@@ -146,7 +124,7 @@ def fixture_fresh(tmp_path: Path) -> Project:
 # ------------------------------------------------------------------ the real course
 
 
-@shared_build("course", fixture="course_built")
+@shared_build("course")
 def _build_course(root: Path) -> None:
     copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
 

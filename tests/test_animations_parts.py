@@ -83,7 +83,7 @@ def pixels(png: Path) -> np.ndarray:
     return np.asarray(Image.open(png).convert("RGB"))
 
 
-@shared_build("clock-whole", fixture="whole")
+@shared_build("clock-whole")
 def _render_whole(root: Path) -> None:
     done = render(clock_project(root / "p"), LECTURE_PARTS="1")
     assert done.returncode == 0, done.stderr

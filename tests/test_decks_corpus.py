@@ -30,7 +30,7 @@ BARE = CORPUS / "bare.json"
 DECKS = sorted(EXPECTED)
 
 
-@shared_build("corpus", fixture="corpus_build")
+@shared_build("corpus")
 def _build_corpus(root: Path) -> None:
     """The corpus as a course's slides_src/ (course.yaml adds nothing), built; and bare pandoc's PDFs."""
     project = copy_project(REPO, root / "project", env={"QUALITY": "test"})

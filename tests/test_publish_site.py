@@ -36,7 +36,7 @@ def tiny_lab() -> nbformat.NotebookNode:
     return nb
 
 
-@shared_build("site", fixture="site")
+@shared_build("site")
 def _build_site(root: Path) -> None:
     lecture = shared_in(root.parent, "lecture") / "course"
     project = copy_project(lecture, root / "course", with_build=True, env=TEST_ENV)
