@@ -157,7 +157,7 @@ COMPANIONS := .png -end.png .srt .vtt
 ## videos: build/videos/<scene>.mp4 with its posters and captions (QUALITY=final: build/videos/final/)
 videos: $(VIDEO_MP4)
 
-$(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/animations/video.py \
+$(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/animations/video.py $(PKG)/animations/manim_scene.py \
 		$(PKG)/animations/scene.py $(PKG)/numbers.py | $(SETUP) $(TRACE_JSON)
 	$(Q)$(PY) -m lecturemedia.animations.video $* --quality $(QUALITY)
 define companion

@@ -19,7 +19,7 @@ from pathlib import Path
 from statistics import median
 
 from bench_course import bench_course
-from lecturemedia.animations import video
+from lecturemedia.animations import manim_scene
 from lecturemedia.project_copy import Project, copy_project
 
 ROOT = Path.cwd()
@@ -116,7 +116,7 @@ def render_all(project: Project, quality: str, jobs: int) -> tuple[float, dict[s
 
 def plain_manim(project: Project, name: str, flag: str, media: Path, encoder: dict[str, str] | None = None) -> float:
     """Wall time of `manim render FLAG` of one scene, Manim's own encoder settings or `encoder`'s."""
-    cls = video.scene_class_name(name)
+    cls = manim_scene.scene_class_name(name)
     cmd = [
         sys.executable,
         "-m",
@@ -154,7 +154,7 @@ def bench_videos(project: Project, scratch: Path) -> None:
         print(row("final (1920x1080, 60 fps), per video second", final_s / video_s))
         ql = plain_manim(project, name, "-ql", scratch / "plain")
         qh = plain_manim(project, name, "-qh", scratch / "plain")
-        qh_ours = plain_manim(project, name, "-qh", scratch / "plain", video.ENCODER_OPTIONS)
+        qh_ours = plain_manim(project, name, "-qh", scratch / "plain", manim_scene.ENCODER_OPTIONS)
         plain_ql, plain_qh, plain_qh_ours = plain_ql + ql, plain_qh + qh, plain_qh_ours + qh_ours
         print(row("plain manim -ql, whole scene", ql))
         print(row("our preview render, whole scene", preview_s, ql))

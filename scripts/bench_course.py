@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 from lecturemedia import paths
-from lecturemedia.animations.video import scene_class_name
+from lecturemedia.animations.manim_scene import scene_class_name
 from lecturemedia.project_copy import Project, copy_project
 
 TARGETS = ("slides", "handouts", "html", "videos")  # `make all` but the PowerPoint decks (Impress's own cost)

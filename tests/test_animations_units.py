@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, engine_at
-from lecturemedia.animations import captions, computation, manim_speedups, scaffold, traces, video
+from lecturemedia.animations import captions, computation, manim_scene, manim_speedups, scaffold, traces
 from lecturemedia.errors import UserError
 
 DATA = Path(__file__).parent / "data"
@@ -107,7 +107,7 @@ def test_vectorised_subpaths_are_manims_own() -> None:
 
 
 
-@pytest.mark.parametrize("options", [{}, video.ENCODER_OPTIONS])
+@pytest.mark.parametrize("options", [{}, manim_scene.ENCODER_OPTIONS])
 def test_a_held_frame_converted_once_is_encoded_to_the_same_bytes(tmp_path: Path, options: dict[str, str]) -> None:
     """Manim's encoder, given frames held for a count, writes the same file with the speedup as without."""
     import numpy as np

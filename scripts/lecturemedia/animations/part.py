@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import paths
 from ..errors import UserError, friendly_main
-from . import manim_speedups, traces
+from . import manim_scene, manim_speedups, traces
 
 PART_FILES = ("movie.mp4", "poster.png", "end.png", "result.json")  # what a part leaves in its folder
 
@@ -179,7 +179,6 @@ def render_part(source: Path, name: str, quality: str, part: Part, out: Path) ->
     """Render `part` of scenes/<name>.py into `out`: movie.mp4, poster.png, end.png, result.json."""
     import manim
 
-    from . import video
     from .scene import _module_title
 
     out.mkdir(parents=True, exist_ok=True)
@@ -187,10 +186,10 @@ def render_part(source: Path, name: str, quality: str, part: Part, out: Path) ->
         (out / file).unlink(missing_ok=True)
     os.environ["LECTURE_POSTER"] = str(out / "poster.png")
     os.environ["LECTURE_POSTER_END"] = str(out / "end.png")
-    settings = video.manim_settings(source, quality, out / "media", f"{name}-{quality}")
+    settings = manim_scene.manim_settings(source, quality, out / "media", f"{name}-{quality}")
     try:
         with manim_speedups.installed(), muted_outside(part), manim.tempconfig(settings):
-            scene_cls = video._load_scene(source, video.scene_class_name(name))
+            scene_cls = manim_scene.load_scene(source, manim_scene.scene_class_name(name))
             scene = scene_cls()
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
@@ -206,7 +205,7 @@ def render_part(source: Path, name: str, quality: str, part: Part, out: Path) ->
     except Exception as exc:
         log = out / "error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        raise UserError(video.explain(name, exc, [], log)) from None
+        raise UserError(manim_scene.explain(name, exc, [], log)) from None
     shutil.move(movie, out / "movie.mp4")
     shutil.rmtree(out / "media", ignore_errors=True)
     paths.write_atomic(out / "result.json", json.dumps(result, ensure_ascii=False))
@@ -218,7 +217,6 @@ def count_plays(source: Path, name: str, quality: str) -> list[float]:
     import manim
     from manim.renderer.cairo_renderer import CairoRenderer
 
-    from . import video
 
     durations: list[float] = []
     original = CairoRenderer.__dict__["play"]
@@ -228,11 +226,11 @@ def count_plays(source: Path, name: str, quality: str) -> list[float]:
         durations.append(float(scene.duration))
 
     kept = {v: os.environ.pop(v, None) for v in ("LECTURE_POSTER", "LECTURE_POSTER_END")}
-    settings = video.manim_settings(source, quality, paths.BUILD / "manim" / name / "count", f"{name}-count")
+    settings = manim_scene.manim_settings(source, quality, paths.BUILD / "manim" / name / "count", f"{name}-count")
     CairoRenderer.play = play
     try:
         with manim_speedups.installed(), manim.tempconfig({**settings, "dry_run": True}):
-            scene_cls = video._load_scene(source, video.scene_class_name(name))
+            scene_cls = manim_scene.load_scene(source, manim_scene.scene_class_name(name))
             scene_cls(skip_animations=True).render()
     finally:
         CairoRenderer.play = original

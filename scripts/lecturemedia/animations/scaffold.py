@@ -15,7 +15,7 @@ import sys
 from .. import paths
 from ..errors import UserError, friendly_main
 from . import computation
-from .video import scene_class_name
+from .manim_scene import scene_class_name
 
 COMPUTATION = '''"""{title}: what PyTorch computes for the animation `{name}`.
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import paths
 from ..errors import UserError, friendly_main
-from . import manim_speedups, video
+from . import manim_scene, manim_speedups, video
 
 
 def still_path(name: str) -> Path:
@@ -41,11 +41,11 @@ def grab(name: str, quality: str = "preview", at: float | None = None) -> Path:
     import manim
 
     _quiet(logging.getLogger("manim"))
-    settings = video.manim_settings(source, quality, paths.BUILD / "manim" / name / "still", f"{name}-still")
+    settings = manim_scene.manim_settings(source, quality, paths.BUILD / "manim" / name / "still", f"{name}-still")
     settings["format"] = "png"  # Manim's still mode (-s): animations are skipped, no video is written
     try:
         with manim_speedups.installed(), manim.tempconfig(settings):
-            scene = video._load_scene(source, video.scene_class_name(name))()
+            scene = manim_scene.load_scene(source, manim_scene.scene_class_name(name))()
             moment = Moment(scene, at)
             with moment.light_begins():
                 moment.render()
@@ -216,7 +216,7 @@ def _quiet(logger: logging.Logger) -> None:
 
 def explain(name: str, exc: BaseException) -> str:
     """The scene's line (or a shared helper's) and the exception, in one or two lines."""
-    where, code = video.scene_location(name, exc)
+    where, code = manim_scene.scene_location(name, exc)
     return f"{where}: {type(exc).__name__}: {exc}{code}"
 
 
@@ -227,7 +227,7 @@ def request(argv: list[str]) -> tuple[str, str, float | None]:
     )
     parser.add_argument("name", help="scene: scenes/NAME.py")
     parser.add_argument("--at", default=None, help="seconds from the start (default: the last frame)")
-    parser.add_argument("--quality", choices=list(video.QUALITIES), default="preview")
+    parser.add_argument("--quality", choices=list(manim_scene.QUALITIES), default="preview")
     args = parser.parse_args(argv)
     if not args.name:
         known = ", ".join(paths.scene_names())
