@@ -31,6 +31,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,47 @@ class Part:
     @property
     def label(self) -> str:
         return f"{self.first}-{'end' if self.last is None else self.last}"
+
+
+# ---- how a part's process is started (by render_parts here, by render_cluster on a worker)
+
+
+class PartError(UserError):
+    """A message complete in itself (a part that failed, with its scene's line; the cluster that
+    cannot be reached): shown as it is, not as a fault of the scene's code."""
+
+
+def part_command(name: str, quality: str, part: Part, out: Path) -> list[str]:
+    command = [sys.executable, "-m", "lecturemedia.animations.part", name, "--quality", quality]
+    command += ["--first", str(part.first), "--out", str(out)]
+    return command + ([] if part.last is None else ["--last", str(part.last)])
+
+
+def part_environment(root: Path) -> dict[str, str]:
+    """The environment of a part's process: this one's, rooted at `root`, the engine importable."""
+    env = dict(os.environ, LECTURE_ROOT=str(root), LECTURE_TRACES=str(root / "build" / "traces"))
+    engine = str(Path(__file__).resolve().parent.parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (engine, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def die_with_parent() -> None:
+    """In a part's process (Linux): end when the process that started it ends (a killed make, a
+    lost Dask worker), rather than render on for nobody."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def plant(files: dict[str, bytes], folder: Path) -> None:
+    for where, data in files.items():
+        (folder / where).parent.mkdir(parents=True, exist_ok=True)
+        (folder / where).write_bytes(data)
+
 
 
 # ---- inside a part: plays outside the range are played, neither drawn nor written

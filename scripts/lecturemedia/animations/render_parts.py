@@ -17,7 +17,6 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,14 +25,9 @@ from pathlib import Path
 from .. import paths
 from ..errors import UserError
 from . import captions, traces
-from .part import PART_FILES, Part, count_plays
+from .part import PART_FILES, Part, PartError, count_plays, die_with_parent, part_command, part_environment, plant
 
 MIN_PART_SECONDS = 4.0  # of video: a shorter part costs more in its start (Manim, construct() up to it) than it saves
-
-
-class PartError(UserError):
-    """A message complete in itself (a part that failed, with its scene's line; the cluster that
-    cannot be reached): shown as it is, not as a fault of the scene's code."""
 
 
 def plan(durations: Sequence[float], workers: int, min_seconds: float = MIN_PART_SECONDS) -> list[Part]:
@@ -129,12 +123,6 @@ def typeset(name: str) -> dict[str, bytes]:
     return {str(f.relative_to(count)): f.read_bytes() for f in svgs}
 
 
-def plant(files: dict[str, bytes], folder: Path) -> None:
-    for where, data in files.items():
-        (folder / where).parent.mkdir(parents=True, exist_ok=True)
-        (folder / where).write_bytes(data)
-
-
 # ---- the content of a part: what a worker elsewhere needs, and the digest that names it
 
 
@@ -177,32 +165,6 @@ def part_digest(content: dict[str, bytes], name: str, quality: str, part: Part) 
     for where in sorted(content):
         digest.update(where.encode() + b"\0" + hashlib.sha256(content[where]).digest())
     return digest.hexdigest()
-
-
-def part_command(name: str, quality: str, part: Part, out: Path) -> list[str]:
-    command = [sys.executable, "-m", "lecturemedia.animations.part", name, "--quality", quality]
-    command += ["--first", str(part.first), "--out", str(out)]
-    return command + ([] if part.last is None else ["--last", str(part.last)])
-
-
-def part_environment(root: Path) -> dict[str, str]:
-    """The environment of a part's process: this one's, rooted at `root`, the engine importable."""
-    env = dict(os.environ, LECTURE_ROOT=str(root), LECTURE_TRACES=str(root / "build" / "traces"))
-    engine = str(Path(__file__).resolve().parent.parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (engine, env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-def die_with_parent() -> None:
-    """In a part's process (Linux): end when the process that started it ends (a killed make, a
-    lost Dask worker), rather than render on for nobody."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def run_parts_here(name: str, quality: str, parts: Sequence[Part], folders: Sequence[Path]) -> None:
