@@ -40,30 +40,13 @@ OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
 # ------------------------------------------------------------------ the fixture course
 
 
-BUILDS: dict[str, Callable[[Path], None]] = {}  # a shared folder's name -> how it is built
-
-
-def shared_build(name: str) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
-    """Register how the shared folder `name` is built (in the folder it is given)."""
-
-    def register(build: Callable[[Path], None]) -> Callable[[Path], None]:
-        BUILDS[name] = build
-        return build
-
-    return register
-
-
-def shared_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where this test run keeps its shared folders: beside the workers' own, one for all."""
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder made once per test run by `build`, shared by pytest-xdist's workers: the first
+    that needs it makes it while the others wait (a lock beside it), then all read it. A build
+    that failed is started again from an empty folder, so the test that needs it shows why."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-def shared_in(folders: Path, name: str) -> Path:
-    """A folder made once per test run, shared by pytest-xdist's workers: the first that needs
-    it makes it while the others wait (a lock beside it), then all read it. A build that
-    failed is started again from an empty folder, so the test that needs it shows why."""
-    root = folders / f"shared-{name}"
+    root = (base.parent if worker else base) / f"shared-{name}"
     root.mkdir(exist_ok=True)
     with (root / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -76,37 +59,30 @@ def shared_in(folders: Path, name: str) -> Path:
                     shutil.rmtree(left)
                 else:
                     left.unlink()
-            BUILDS[name](root)
+            build(root)
             done.touch()
     return root
-
-
-def shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
-    return shared_in(shared_folders(tmp_path_factory), name)
-
-
-@shared_build("fixture")
-def _build_fixture(root: Path) -> None:
-    copy_course(REPO, FIXTURE, root / "course", env=TEST_ENV).make("all")
 
 
 @pytest.fixture(scope="session")
 def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The fixture course after `make all`, built once per test run. Read it, never edit it."""
-    return Project(shared(tmp_path_factory, "fixture") / "course", env=TEST_ENV)
 
+    def build(root: Path) -> None:
+        copy_course(REPO, FIXTURE, root / "course", env=TEST_ENV).make("all")
 
-@shared_build("lecture")
-def _build_lecture(root: Path) -> None:
-    fixture = shared_in(root.parent, "fixture") / "course"
-    copy_project(fixture, root / "course", with_build=True, env=TEST_ENV).make("build/lecture/alpha.mp4")
+    return Project(shared(tmp_path_factory, "fixture", build) / "course", env=TEST_ENV)
 
 
 @pytest.fixture(scope="session")
 def lecture_built(tmp_path_factory: pytest.TempPathFactory, fixture_built: Project) -> Project:
     """A copy of the built fixture course with alpha's narrated lecture made (make lecture's rule),
     shared by the lecture's and the site's tests. Read it, never edit it."""
-    return Project(shared(tmp_path_factory, "lecture") / "course", env=TEST_ENV)
+
+    def build(root: Path) -> None:
+        copy_project(fixture_built.root, root / "course", with_build=True, env=TEST_ENV).make("build/lecture/alpha.mp4")
+
+    return Project(shared(tmp_path_factory, "lecture", build) / "course", env=TEST_ENV)
 
 
 @pytest.fixture
@@ -124,17 +100,16 @@ def fixture_fresh(tmp_path: Path) -> Project:
 # ------------------------------------------------------------------ the real course
 
 
-@shared_build("course")
-def _build_course(root: Path) -> None:
-    copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
-
-
 @pytest.fixture(scope="session")
 def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The course at the repo root with its slides, handouts and HTML (what the course tests
     read; the PPTX are the engine's, tested on the fixture course), built once per test run;
     with every video and trace, also of the scenes and computations no deck uses yet."""
-    return Project(shared(tmp_path_factory, "course") / "course", env=TEST_ENV)
+
+    def build(root: Path) -> None:
+        copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
+
+    return Project(shared(tmp_path_factory, "course", build) / "course", env=TEST_ENV)
 
 
 # ------------------------------------------------------------------ reading a project in-process

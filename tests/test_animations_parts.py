@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, shared, shared_build
+from conftest import REPO, shared
 from lecturemedia.animations.part import Part
 from lecturemedia.animations.render_parts import plan
 from PIL import Image
@@ -83,16 +83,15 @@ def pixels(png: Path) -> np.ndarray:
     return np.asarray(Image.open(png).convert("RGB"))
 
 
-@shared_build("clock-whole")
-def _render_whole(root: Path) -> None:
-    done = render(clock_project(root / "p"), LECTURE_PARTS="1")
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.fixture(scope="session")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The clock rendered whole, once per test run."""
-    return shared(tmp_path_factory, "clock-whole") / "p"
+
+    def build(root: Path) -> None:
+        done = render(clock_project(root / "p"), LECTURE_PARTS="1")
+        assert done.returncode == 0, done.stderr
+
+    return shared(tmp_path_factory, "clock-whole", build) / "p"
 
 
 def assert_same_render(whole: Path, split: Path) -> None:

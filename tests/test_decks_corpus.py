@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdf_pages, pdf_text, shared, shared_build
+from conftest import REPO, pdf_pages, pdf_text, shared
 from lecturemedia.project_copy import Project, copy_project
 
 CORPUS = REPO / "tests" / "corpus"
@@ -30,7 +30,6 @@ BARE = CORPUS / "bare.json"
 DECKS = sorted(EXPECTED)
 
 
-@shared_build("corpus")
 def _build_corpus(root: Path) -> None:
     """The corpus as a course's slides_src/ (course.yaml adds nothing), built; and bare pandoc's PDFs."""
     project = copy_project(REPO, root / "project", env={"QUALITY": "test"})
@@ -42,8 +41,9 @@ def _build_corpus(root: Path) -> None:
     project.path("course.yaml").write_text("course: {}\n", encoding="utf-8")
     project.make("slides", "html", "pptx")  # the PowerPoint too, for tests/test_decks_pptx.py
 
-    recorded = bare_records()
-    bare_build([deck for deck in DECKS if deck not in recorded], root / "bare")
+    missing = [deck for deck in DECKS if deck not in bare_records()]
+    if missing:
+        bare_build(missing, root / "bare")
 
 
 def bare_build(decks: list[str], bare: Path) -> None:
@@ -74,6 +74,7 @@ def made_by(deck: str) -> dict[str, str]:
     return {"deck": hashlib.sha256((CORPUS / f"{deck}.md").read_bytes()).hexdigest(), **tool_versions()}
 
 
+@functools.cache
 def bare_records() -> dict[str, list[str]]:
     """The recorded words of bare pandoc's PDF of each deck whose record still holds."""
     if not BARE.exists():
@@ -96,7 +97,7 @@ def bare_words(bare: Path, deck: str) -> list[str]:
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
     """The corpus built once per test run (shared by the test workers); and bare pandoc's PDFs."""
-    root = shared(tmp_path_factory, "corpus")
+    root = shared(tmp_path_factory, "corpus", _build_corpus)
     return Project(root / "project", env={"QUALITY": "test"}), root / "bare"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from conftest import REPO, TEST_ENV, shared, shared_build, shared_in
+from conftest import REPO, TEST_ENV, shared
 from lecturemedia import config
 from lecturemedia.errors import UserError
 from lecturemedia.project_copy import Project, copy_project
@@ -36,22 +36,20 @@ def tiny_lab() -> nbformat.NotebookNode:
     return nb
 
 
-@shared_build("site")
-def _build_site(root: Path) -> None:
-    lecture = shared_in(root.parent, "lecture") / "course"
-    project = copy_project(lecture, root / "course", with_build=True, env=TEST_ENV)
-    project.path("slides_src/beta.md").unlink()
-    project.path("labs").mkdir()
-    nbformat.write(tiny_lab(), project.path("labs/tiny_lab.ipynb"))
-    project.edit("slides_src/alpha.md", lambda text: text.rstrip("\n") + f"\n\n{LAB_LINE}\n")
-    project.make("site")
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, lecture_built: Project) -> Project:
     """The built fixture course with one deck (alpha), which names a lab, and `make site` made
     (which makes alpha's narrated lecture again for the lab's line: one frame's segment)."""
-    return Project(shared(tmp_path_factory, "site") / "course", env=TEST_ENV)
+
+    def build(root: Path) -> None:
+        project = copy_project(lecture_built.root, root / "course", with_build=True, env=TEST_ENV)
+        project.path("slides_src/beta.md").unlink()
+        project.path("labs").mkdir()
+        nbformat.write(tiny_lab(), project.path("labs/tiny_lab.ipynb"))
+        project.edit("slides_src/alpha.md", lambda text: text.rstrip("\n") + f"\n\n{LAB_LINE}\n")
+        project.make("site")
+
+    return Project(shared(tmp_path_factory, "site", build) / "course", env=TEST_ENV)
 
 
 class Links(HTMLParser):

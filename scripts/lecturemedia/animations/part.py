@@ -100,7 +100,6 @@ def plant(files: dict[str, bytes], folder: Path) -> None:
         (folder / where).write_bytes(data)
 
 
-
 # ---- inside a part: plays outside the range are played, neither drawn nor written
 
 
