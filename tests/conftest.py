@@ -100,16 +100,41 @@ def fixture_fresh(tmp_path: Path) -> Project:
 # ------------------------------------------------------------------ the real course
 
 
+# The course is tested as `make` builds it (QUALITY=preview), not at the test quality.
+COURSE_ENV = {name: value for name, value in TEST_ENV.items() if name != "QUALITY"}
+COURSE_VIDEOS = "build/videos"
+
+
 @pytest.fixture(scope="session")
 def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The course at the repo root with its slides, handouts and HTML (what the course tests
-    read; the PPTX are the engine's, tested on the fixture course), built once per test run;
-    with every video and trace, also of the scenes and computations no deck uses yet."""
+    read; the PPTX are the engine's, tested on the fixture course), with every video and trace,
+    also of the scenes and computations no deck uses yet; made once per test run, in a copy.
+
+    The copy starts from the repo's own build/ when there is one (the README's first command
+    made it; its lock is held while it is copied), and make in the copy brings it up to date
+    as it would any build: by content, so a product that does not match its sources is made
+    again. The tests read what the instructor's `make` made, current; on a clone with nothing
+    built, the copy builds it all."""
 
     def build(root: Path) -> None:
-        copy_project(REPO, root / "course", env=TEST_ENV).make("slides", "handouts", "html", "videos", "traces")
+        with build_lock(REPO) as built:
+            project = copy_project(REPO, root / "course", with_build=built, env=COURSE_ENV)
+        project.make("slides", "handouts", "html", "videos", "traces")
 
-    return Project(shared(tmp_path_factory, "course", build) / "course", env=TEST_ENV)
+    return Project(shared(tmp_path_factory, "course", build) / "course", env=COURSE_ENV)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path) -> Iterator[bool]:
+    """Hold root's build/.lock (a make in root waits; one running is waited for), yielding
+    whether root has a build/ at all."""
+    if not (root / "build").is_dir():
+        yield False
+        return
+    with (root / "build" / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield True
 
 
 # ------------------------------------------------------------------ reading a project in-process

@@ -19,8 +19,8 @@ import av
 import numpy as np
 import pytest
 from conftest import (
+    COURSE_VIDEOS,
     REPO,
-    VIDEOS,
     assert_offline,
     attached_files,
     engine_at,
@@ -39,6 +39,7 @@ from conftest import (
 )
 from lecturemedia import config, paths
 from lecturemedia.animations import computation, parameters, traces
+from lecturemedia.animations.manim_scene import QUALITIES
 from lecturemedia.decks import templating
 from lecturemedia.project_copy import Project
 from PIL import Image
@@ -46,7 +47,7 @@ from PIL import Image
 DECKS = sorted(p.stem for p in (REPO / "slides_src").glob("*.md") if not re.search(r"[ :%]", p.stem))
 SCENES = sorted(p.stem for p in (REPO / "scenes").glob("*.py") if p.stem != "common" and not p.stem.startswith("_"))
 COMPUTATIONS = sorted(p.stem for p in (REPO / "computations").glob("*.py") if not p.stem.startswith("_"))
-TEST_SIZE = (256, 144)  # QUALITY=test
+SIZE = (QUALITIES["preview"]["pixel_width"], QUALITIES["preview"]["pixel_height"])  # `make`'s
 
 
 def course_yaml() -> config.Config:
@@ -302,9 +303,9 @@ def test_the_decks_link_play_and_carry_the_videos_they_place(course_built: Proje
     assert movies(pdf) == [f"videos/{v}.mp4" for v in videos]
     for video in videos:
         assert (pdf.parent / "videos" / f"{video}.mp4").read_bytes() == course_built.path(
-            f"{VIDEOS}/{video}.mp4"
+            f"{COURSE_VIDEOS}/{video}.mp4"
         ).read_bytes()
-    carried = {f"{v}.mp4": course_built.path(f"{VIDEOS}/{v}.mp4").read_bytes() for v in videos}
+    carried = {f"{v}.mp4": course_built.path(f"{COURSE_VIDEOS}/{v}.mp4").read_bytes() for v in videos}
     assert attached_files(pdf) == carried  # for pdf.js, which follows no link to a file on disk
     handout = course_built.path(f"build/handouts/{deck}.pdf")
     assert movies(handout) == [] and link_count(handout) == 0 and attached_files(handout) == {}
@@ -327,16 +328,16 @@ def test_tikz_pictures_show_in_the_html_as_svg(course_built: Project, deck: str)
 
 
 @pytest.mark.parametrize("scene", SCENES)
-def test_every_scene_renders_a_video_of_the_test_size_and_a_poster_that_shows_something(
+def test_every_scene_renders_a_video_of_the_preview_size_and_a_poster_that_shows_something(
     course_built: Project, scene: str
 ) -> None:
-    with av.open(str(course_built.path(f"{VIDEOS}/{scene}.mp4"))) as container:
+    with av.open(str(course_built.path(f"{COURSE_VIDEOS}/{scene}.mp4"))) as container:
         stream = container.streams.video[0]
-        assert (stream.width, stream.height) == TEST_SIZE
+        assert (stream.width, stream.height) == SIZE
         assert container.duration is not None and container.duration / av.time_base > 1
-    for png in sorted(course_built.path(VIDEOS).glob(f"{scene}*.png")):
+    for png in sorted(course_built.path(COURSE_VIDEOS).glob(f"{scene}*.png")):
         image = np.asarray(Image.open(png).convert("RGB")).astype(int)
-        assert image.shape[:2] == (TEST_SIZE[1], TEST_SIZE[0])
+        assert image.shape[:2] == (SIZE[1], SIZE[0])
         background = np.median(image.reshape(-1, 3), axis=0)
         assert (np.abs(image - background).sum(axis=2) > 60).mean() > 0.005, png.name
 
