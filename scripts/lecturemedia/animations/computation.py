@@ -137,6 +137,7 @@ def load(name: str) -> Computation:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # pydantic resolves the models' annotations through it
     helpers = str(paths.COMPUTATIONS)
+    sys.dont_write_bytecode = True  # no __pycache__ in the course's folders (see manim_scene.load_scene)
     if helpers not in sys.path:
         sys.path.insert(0, helpers)  # so a computation can import its folder's _helpers
     try:

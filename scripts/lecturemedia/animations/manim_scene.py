@@ -63,6 +63,9 @@ def scene_class_name(name: str) -> str:
 
 
 def load_scene(source: Path, class_name: str) -> Any:
+    # No __pycache__ beside the instructor's files: a new entry in scenes/ (or computations/) is
+    # also what has every deck's dependencies listed again.
+    sys.dont_write_bytecode = True
     sys.path.insert(0, str(source.parent))
     spec = importlib.util.spec_from_file_location(f"scene_{source.stem}", source)
     assert spec and spec.loader
