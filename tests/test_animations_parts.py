@@ -11,14 +11,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, shared
+from conftest import RENDER, REPO, shared
 from lecturemedia.animations.part import Part
 from lecturemedia.animations.render_parts import plan
 from PIL import Image
@@ -63,7 +62,7 @@ def clock_project(root: Path) -> Path:
 def render(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
     variables = {k: v for k, v in os.environ.items() if k not in ("LECTURE_SCHEDULER", "LECTURE_PARTS", "MAKEFLAGS")}
     return subprocess.run(
-        [sys.executable, "-m", "lecturemedia.animations.video", "clock", "--quality", "test"],
+        [*RENDER, "clock", "--quality", "test"],
         cwd=root,
         env={**variables, **env},
         capture_output=True,
@@ -147,7 +146,7 @@ def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_loca
     ):
         pids = client.run(os.getpid)
         started = subprocess.Popen(
-            [sys.executable, "-m", "lecturemedia.animations.video", "clock", "--quality", "test"],
+            [*RENDER, "clock", "--quality", "test"],
             cwd=split,
             env={**os.environ, "LECTURE_SCHEDULER": cluster.scheduler_address},
             stderr=subprocess.PIPE,

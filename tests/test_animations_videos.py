@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from conftest import FIXTURE, VIDEOS, logged_error, stderr_tail
+from conftest import FIXTURE, RENDER, VIDEOS, logged_error, stderr_tail
 from lecturemedia.project_copy import Project
 from PIL import Image
 
@@ -69,7 +68,7 @@ def test_editing_one_scene_rerenders_it_and_the_decks_that_place_it(fixture_rebu
 def render(project: Project, name: str) -> subprocess.CompletedProcess[str]:
     """The render step as make runs it, without make (which would remake a missing trace)."""
     return subprocess.run(
-        [sys.executable, "-m", "lecturemedia.animations.video", name, "--quality", "test"],
+        [*RENDER, name, "--quality", "test"],
         cwd=project.root,
         capture_output=True,
         text=True,

@@ -69,7 +69,8 @@ class PartError(UserError):
 
 
 def part_command(name: str, quality: str, part: Part, out: Path) -> list[str]:
-    command = [sys.executable, "-m", "lecturemedia.animations.part", name, "--quality", quality]
+    command = [sys.executable, "-m", "lecturemedia.animations.warm_start", "lecturemedia.animations.part", name]
+    command += ["--quality", quality]
     command += ["--first", str(part.first), "--out", str(out)]
     return command + ([] if part.last is None else ["--last", str(part.last)])
 
@@ -80,18 +81,6 @@ def part_environment(root: Path) -> dict[str, str]:
     engine = str(Path(__file__).resolve().parent.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (engine, env.get("PYTHONPATH", "")) if p)
     return env
-
-
-def die_with_parent() -> None:
-    """In a part's process (Linux): end when the process that started it ends (a killed make, a
-    lost Dask worker), rather than render on for nobody."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def plant(files: dict[str, bytes], folder: Path) -> None:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
-from .part import PART_FILES, Part, PartError, die_with_parent, part_command, part_environment, plant
+from .part import PART_FILES, Part, PartError, part_command, part_environment, plant
+from .warm_start import die_with_parent
 
 CONNECT_SECONDS = 5  # how long to wait for the scheduler to answer
 RETRIES = 2  # a part that fails on a worker is tried again on another this many times

@@ -25,7 +25,8 @@ from pathlib import Path
 from .. import paths
 from ..errors import UserError
 from . import captions, traces
-from .part import PART_FILES, Part, PartError, count_plays, die_with_parent, part_command, part_environment, plant
+from .part import PART_FILES, Part, PartError, count_plays, part_command, part_environment, plant
+from .warm_start import die_with_parent
 
 MIN_PART_SECONDS = 4.0  # of video: a shorter part costs more in its start (Manim, construct() up to it) than it saves
 
