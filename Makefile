@@ -15,6 +15,8 @@ QUALITY ?= preview
 JOBS    ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)
 PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
+# computations and scenes run in a process with PyTorch and Manim imported (LECTURE_WARM=0: cold)
+WARM    := $(PY) -m lecturemedia.animations.warm_start
 Q       := $(if $(filter-out 0,$(V)),,@)
 
 # Goals that neither take the lock nor build anything themselves. Before the inner make,
@@ -143,10 +145,10 @@ TRACE_JSON   := $(COMPUTATIONS:%=build/traces/%.json)
 TRACE_STAMPS := $(COMPUTATIONS:%=build/traces/.%.stamp)
 $(TRACE_STAMPS): build/traces/.%.stamp: computations/%.py build/config/trace-%.json build/config/environment.json \
 		$(wildcard computations/_*.py) $(PKG)/animations/compute.py $(PKG)/animations/traces.py | $(SETUP)
-	$(Q)$(PY) -m lecturemedia.animations.compute $*
+	$(Q)$(WARM) lecturemedia.animations.compute $*
 	$(Q)touch $@
 $(TRACE_JSON): build/traces/%.json: build/traces/.%.stamp
-	$(Q)[ -f $@ ] || $(PY) -m lecturemedia.animations.compute $*
+	$(Q)[ -f $@ ] || $(WARM) lecturemedia.animations.compute $*
 
 # ---- videos: one Manim scene each; QUALITY=preview (480p15) | final (1080p60) | test
 VIDEO_DIR := build/videos$(if $(filter-out preview,$(QUALITY)),/$(QUALITY))
@@ -159,10 +161,10 @@ videos: $(VIDEO_MP4)
 
 $(VIDEO_MP4): $(VIDEO_DIR)/%.mp4: scenes/%.py $(wildcard scenes/common.py scenes/_*.py) $(PKG)/animations/video.py $(PKG)/animations/manim_scene.py \
 		$(PKG)/animations/scene.py $(PKG)/numbers.py | $(SETUP) $(TRACE_JSON)
-	$(Q)$(PY) -m lecturemedia.animations.video $* --quality $(QUALITY)
+	$(Q)$(WARM) lecturemedia.animations.video $* --quality $(QUALITY)
 define companion
 $$(SCENES:%=$$(VIDEO_DIR)/%$1): $$(VIDEO_DIR)/%$1: $$(VIDEO_DIR)/%.mp4
-	$$(Q)[ -f $$@ ] || $$(PY) -m lecturemedia.animations.video $$* --quality $$(QUALITY)
+	$$(Q)[ -f $$@ ] || $$(WARM) lecturemedia.animations.video $$* --quality $$(QUALITY)
 endef
 $(foreach c,$(COMPANIONS),$(eval $(call companion,$c)))
 # A scene reads the trace of its name; the traces it read last time are in its .d file.
@@ -327,8 +329,9 @@ new-animation: | $(SETUP)
 	$(Q)$(PY) -m lecturemedia.animations.scaffold "$(NAME)"
 
 ## test: run the test suite (sets up first)
+# (this make holds build/.lock while the tests run: the course tests copy build/ without taking it)
 test: $(SETUP) node_modules/.package-lock.json build/.setup/test
-	env -u LECTURE_INNER -u LECTURE_ERRORS $(PY) -m pytest
+	env -u LECTURE_INNER -u LECTURE_ERRORS LECTURE_LOCK_HELD=$(CURDIR)/build/.lock $(PY) -m pytest
 
 build/.setup/test: scripts/setup.sh | build/.setup/system
 	$(Q)scripts/setup.sh test
@@ -364,5 +367,5 @@ watch: | $(SETUP)
 
 ## still: NAME=<scene> [AT=<seconds>]: build/stills/<scene>.png, one frame of the scene (the last by default), no video
 still: | $(SETUP) traces
-	$(Q)$(PY) -m lecturemedia.animations.still_command "$(NAME)" --quality $(QUALITY) $(if $(AT),--at "$(AT)")
+	$(Q)$(WARM) lecturemedia.animations.still_command "$(NAME)" --quality $(QUALITY) $(if $(AT),--at "$(AT)")
 endif

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,6 +36,8 @@ FIXTURE = REPO / "tests" / "fixture_course"
 TEST_ENV = {"QUALITY": "test", "LECTURE_STILL_WORKER": "0", "LECTURE_PARTS": "1"}
 VIDEOS = "build/videos/test"  # where QUALITY=test renders
 OWN_MAKE_LINE = re.compile(r"^make(\[\d+\])?: \*\*\* ")
+# A scene's render as make's rule runs it (in a warm process: animations/warm_start.py).
+RENDER = [sys.executable, "-m", "lecturemedia.animations.warm_start", "lecturemedia.animations.video"]
 
 
 # ------------------------------------------------------------------ the fixture course
@@ -128,11 +131,16 @@ def course_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @contextlib.contextmanager
 def build_lock(root: Path) -> Iterator[bool]:
     """Hold root's build/.lock (a make in root waits; one running is waited for), yielding
-    whether root has a build/ at all."""
-    if not (root / "build").is_dir():
+    whether root has a build/ at all. Under `make test` the make that runs the tests holds it
+    (LECTURE_LOCK_HELD names it): no other make builds there meanwhile."""
+    lock_file = root / "build" / ".lock"
+    if not lock_file.parent.is_dir():
         yield False
         return
-    with (root / "build" / ".lock").open("a") as lock:
+    if os.environ.get("LECTURE_LOCK_HELD") == str(lock_file):
+        yield True
+        return
+    with lock_file.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield True
 

@@ -84,7 +84,10 @@ class Project:
         return {str(p.relative_to(self.root)): p.stat().st_mtime_ns for p in self.root.glob(pattern) if p.is_file()}
 
 
-OUTER_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "LECTURE_INNER", "LECTURE_ERRORS")
+OUTER_VARIABLES = (
+    *("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"),
+    *("LECTURE_INNER", "LECTURE_ERRORS", "LECTURE_LOCK_HELD"),  # the outer make's (make test's)
+)
 # Variables that would point the copy's build somewhere else, or make it verbose.
 REDIRECTING = ("LECTURE_ROOT", "LECTURE_TRACES", "V", "QUALITY")
 
