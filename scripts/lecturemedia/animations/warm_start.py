@@ -72,7 +72,7 @@ def private_folder() -> Path | None:
     this account's alone (whoever can reach a socket there has code run as us)."""
     base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
     folder = Path(base) / f"lecturemedia-{os.getuid()}"
-    with contextlib.suppress(FileExistsError):
+    with contextlib.suppress(OSError):  # there already, or its parent missing (checked below)
         folder.mkdir(mode=0o700)
     try:
         info = folder.lstat()
@@ -81,7 +81,8 @@ def private_folder() -> Path | None:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         print(
             f"warning: {folder} is not a folder of this account's alone (owner {info.st_uid}, mode "
-            f"{stat.S_IMODE(info.st_mode):o}): computations and scenes start cold; remove it",
+            f"{stat.S_IMODE(info.st_mode):o}): computations and scenes start cold; remove it, or set TMPDIR "
+            "to a folder of your own",
             file=sys.stderr,
         )
         return None
