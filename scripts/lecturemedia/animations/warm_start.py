@@ -37,6 +37,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import paths
+
 SWITCH = "LECTURE_WARM"  # "0": run here, start no server
 IDLE_SECONDS = 600
 PRELOADED = ("torch", "manim")
@@ -120,7 +122,7 @@ def _ask(address: Path, module: str, args: Sequence[str], env: dict[str, str]) -
         "cwd": str(Path.cwd()),
         "env": env,
         "path": sys.path,
-        "umask": _umask(),
+        "umask": paths.UMASK,
         "dont_write_bytecode": sys.dont_write_bytecode,  # PYTHONDONTWRITEBYTECODE, -B
     }
     with conn:
@@ -172,12 +174,6 @@ def _exit_as(code: int) -> None:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     os._exit(code if code >= 0 else 128 - code)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _start_server(address: Path) -> None:
