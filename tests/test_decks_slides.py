@@ -215,6 +215,16 @@ def test_editing_one_deck_rebuilds_only_its_outputs(fixture_rebuilt: Project) ->
     assert "Text (edited)." in pdf_text(fixture_rebuilt.path("build/slides/beta.pdf"))
 
 
+def test_every_pass_loads_the_preamble_from_its_format(fixture_built: Project) -> None:
+    """The format of a deck's preamble is made once and loaded by every later pass, also when
+    the preamble turns on TeX--XeT (babel's bidi=default, in every pandoc deck with a `lang`),
+    which e-TeX turns off in a dumped format."""
+    for deck in DECKS:
+        for kind in ("slides", "handouts"):
+            log = fixture_built.path(f"build/latex/{kind}/{deck}/deck.log").read_text(encoding="utf-8")
+            assert "(preloaded format=preamble-" in log.splitlines()[0], (kind, deck, log.splitlines()[0])
+
+
 def test_editing_a_shared_macro_or_the_preamble_rebuilds_every_deck(fixture_rebuilt: Project) -> None:
     fixture_rebuilt.edit("slides_src/templates/macros.md", lambda s: s + "<# edited #>\n")
     assert changed_outputs(fixture_rebuilt, "all") == deck_outputs(*DECKS)

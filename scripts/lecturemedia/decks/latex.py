@@ -17,6 +17,7 @@ from . import tex_guard
 # Files whose content, if changed by a pass, means another pass is needed.
 AUX_SUFFIXES = (".aux", ".nav", ".snm", ".toc", ".out", ".vrb")
 MAX_PASSES = 4
+RESTORE_TEXXET = r"\begingroup\edef\x{\endgroup\everyjob{\the\everyjob\TeXXeTstate=\the\TeXXeTstate\relax}}\x" "\n"
 TEX_ENV = {**os.environ, "max_print_line": "10000", "error_line": "254", "half_error_line": "238"}
 
 UNICODE_ERROR = re.compile(r"Unicode character (.) \(U\+([0-9A-F]+)\)")
@@ -133,7 +134,8 @@ def compile_pdf(
             with_format, fmt = fmt, None
             proc = run_pass()
             if proc.returncode == 0:
-                (job_dir / f"{with_format}.fmt").rename(job_dir / f"{with_format}.unusable")
+                (job_dir / f"{with_format}.unusable").touch()
+                (job_dir / f"{with_format}.fmt").unlink()
             else:
                 fmt = with_format
         if proc.returncode != 0:
@@ -160,6 +162,11 @@ def _preamble_format(
         return None
     for old in job_dir.glob("preamble-*"):
         old.unlink()
+    # e-TeX turns TeX--XeT off when it dumps a format, and a preamble may have turned it on
+    # (babel's bidi=default, in every pandoc deck with a `lang`): the format turns it back on
+    # as the preamble left it, at the start of every run that loads it.
+    dumped = job_dir / f"{name}.tex"
+    dumped.write_text(preamble + RESTORE_TEXXET + "\\begin{document}\n\\end{document}\n", encoding="utf-8")
     proc = tex_guard.run(
         [
             pdflatex,
@@ -170,7 +177,7 @@ def _preamble_format(
             f"-jobname={name}",
             "&pdflatex",
             "mylatexformat.ltx",
-            str(tex.resolve()),
+            str(dumped.resolve()),
         ],
         cwd=job_dir,
         env={**TEX_ENV, "TEXINPUTS": f"{paths.SLIDES_SRC.resolve()}:"},
