@@ -143,9 +143,11 @@ def _finish(source: Path, dest: Path, with_build: bool) -> None:
 
 
 def _copy_built(src: str, dest: str) -> None:
-    """A LaTeX format (build/latex/**/preamble-*.fmt, 7 MB each) is linked, not copied: pdflatex
-    writes one only under a new name and never changes it. Anything else is copied, times kept."""
-    if src.endswith(".fmt"):
+    """A LaTeX format (build/latex/**/preamble-*.fmt, 7 MB each) and reveal.js's files are linked,
+    not copied: pdflatex writes a format only under a new name, make replaces a copy of reveal.js
+    by renaming a new one over it, and neither changes a file in place. Anything else is copied,
+    times kept."""
+    if src.endswith(".fmt") or "/reveal.js/" in src:
         with contextlib.suppress(OSError):
             os.link(src, dest)
             return
