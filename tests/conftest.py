@@ -100,6 +100,34 @@ def fixture_fresh(tmp_path: Path) -> Project:
     return copy_course(REPO, FIXTURE, tmp_path / "course", env=TEST_ENV)
 
 
+# Shared builds of their own sources (not the fixture course): the decks we did not write, the course.
+SEPARATE = {"corpus_build", "course_built"}
+# The shared builds that come one after another: the fixture course, then its lecture, then its site.
+CHAINED = {"lecture_built", "site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The order in which pytest-xdist's work stealing (pyproject.toml) hands out the tests: each
+    worker gets a stretch of it, and an idle worker takes the last tests of a busy one.
+
+    First the tests that read a build of their own sources, so that one worker starts it while
+    another builds the fixture course. Then those that read the lecture or the site: their builds
+    come one after another and take one core each, and started last they would leave the other
+    core idle at the end. Then the tests marked `waits` (on a browser, Impress, a watcher, a
+    cluster), whose waits the other worker's builds fill. Last the tests that compute, which an
+    idle worker can take over."""
+
+    def rank(item: pytest.Item) -> int:
+        names = set(getattr(item, "fixturenames", ()))
+        if SEPARATE & names:
+            return 0
+        if CHAINED & names:
+            return 1
+        return 2 if item.get_closest_marker("waits") else 3
+
+    items.sort(key=rank)
+
+
 # ------------------------------------------------------------------ the real course
 
 

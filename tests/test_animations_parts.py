@@ -104,6 +104,7 @@ def assert_same_render(whole: Path, split: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.waits  # on the parts' processes
 def test_a_scene_in_three_parts_has_the_frames_captions_and_posters_of_a_whole_render(
     whole: Path, tmp_path: Path
 ) -> None:
@@ -133,6 +134,7 @@ def environment_kept() -> Iterator[None]:
 
 
 @pytest.mark.slow
+@pytest.mark.waits  # on the cluster's workers
 def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_local_render(
     whole: Path, tmp_path: Path
 ) -> None:
@@ -168,6 +170,7 @@ def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_loca
     assert_same_render(whole, split)
 
 
+@pytest.mark.waits  # on the connection's timeout
 def test_an_unreachable_scheduler_is_named_with_what_to_do(tmp_path: Path) -> None:
     root = clock_project(tmp_path / "p")
     done = render(root, LECTURE_SCHEDULER="tcp://127.0.0.1:9")

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from lecturemedia.project_copy import Project
 
+pytestmark = pytest.mark.waits  # on Impress drawing the slide show
+
 pptx = pytest.importorskip("pptx")
 ImageChops = pytest.importorskip("PIL.ImageChops")
 ImageGrab = pytest.importorskip("PIL.ImageGrab")

@@ -22,6 +22,8 @@ from conftest import VIDEOS, pdf_text
 from lecturemedia.preview import builder, client, pages, server, sources, watch
 from lecturemedia.project_copy import Project
 
+pytestmark = pytest.mark.waits  # on the watcher's events and its builds
+
 # ---- the pure pieces
 
 
