@@ -10,7 +10,9 @@ import itertools
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,3 +180,26 @@ def test_an_unreachable_scheduler_is_named_with_what_to_do(tmp_path: Path) -> No
     assert "cannot reach the render scheduler at tcp://127.0.0.1:9 (set by LECTURE_SCHEDULER)" in done.stderr
     assert "dask worker tcp://127.0.0.1:9" in done.stderr and "unset LECTURE_SCHEDULER" in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 4, done.stderr
+
+
+@pytest.mark.waits  # on the client's handshake
+def test_an_address_where_something_else_answers_is_named_not_blamed_on_the_scene(tmp_path: Path) -> None:
+    """A web server at the scheduler's address: its bytes are not Dask's, and the error says so."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                with conn:
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 64)
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        done = render(clock_project(tmp_path / "p"), LECTURE_SCHEDULER=f"tcp://127.0.0.1:{port}")
+    finally:
+        listener.close()
+    assert done.returncode == 1
+    assert f"cannot reach the render scheduler at tcp://127.0.0.1:{port} (set by LECTURE_SCHEDULER)" in done.stderr
+    assert "scenes/clock.py" not in done.stderr, done.stderr

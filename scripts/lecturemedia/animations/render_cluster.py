@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,16 +51,47 @@ def connect(address: str) -> Any:
     """A client of the scheduler at `address`, or a UserError naming it and what to do."""
     from distributed import Client
 
+    refused = _refused(address)
+    if refused:
+        raise _unreachable(address, refused)
     try:
         return Client(address, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PartError(
-            f"cannot reach the render scheduler at {address} (set by {_where()}): {reason}\n"
-            f"  start it on that machine with `.venv/bin/dask scheduler` and workers with "
-            f"`.venv/bin/dask worker {address}`,\n"
-            "  or unset LECTURE_SCHEDULER (and course.yaml's render: scheduler:) to render on this machine"
-        ) from None
+        raise _unreachable(address, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    except Exception as exc:  # something answers there, but not as a Dask scheduler (its bytes read as a huge frame)
+        raise _unreachable(address, f"what answers there is not a Dask scheduler ({type(exc).__name__})") from None
+
+
+def _refused(address: str) -> str | None:
+    """Why nothing listens at a tcp:// address, when its host says so at once (the connection is
+    refused): Dask's client would try again until CONNECT_SECONDS pass. None otherwise, and Dask
+    says what else is wrong."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        protocol, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        return None
+    if protocol != "tcp":
+        return None
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_SECONDS):
+            return None
+    except ConnectionRefusedError as exc:
+        return exc.strerror or str(exc)
+    except OSError:
+        return None
+
+
+def _unreachable(address: str, reason: str) -> PartError:
+    return PartError(
+        f"cannot reach the render scheduler at {address} (set by {_where()}): {reason}\n"
+        f"  start it on that machine with `.venv/bin/dask scheduler` and workers with "
+        f"`.venv/bin/dask worker {address}`,\n"
+        "  or unset LECTURE_SCHEDULER (and course.yaml's render: scheduler:) to render on this machine"
+    )
 
 
 def workers(address: str) -> int:
