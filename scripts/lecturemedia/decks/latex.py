@@ -166,7 +166,7 @@ def _preamble_format(
     # (babel's bidi=default, in every pandoc deck with a `lang`): the format turns it back on
     # as the preamble left it, at the start of every run that loads it.
     dumped = job_dir / f"{name}.tex"
-    dumped.write_text(preamble + RESTORE_TEXXET + "\\begin{document}\n\\end{document}\n", encoding="utf-8")
+    dumped.write_text(preamble + "\n" + RESTORE_TEXXET + "\\begin{document}\n\\end{document}\n", encoding="utf-8")
     proc = tex_guard.run(
         [
             pdflatex,
