@@ -15,6 +15,11 @@ QUALITY ?= preview
 JOBS    ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)
 PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
+# Python's bytecode caches are written (scripts/**/__pycache__, and the tests', ignored by git)
+# even where PYTHONDONTWRITEBYTECODE is set: a build runs hundreds of short engine processes, a
+# test run three workers, each of which would compile the same modules again. The course's
+# folders get none (the loaders of its scenes and computations see to it).
+unexport PYTHONDONTWRITEBYTECODE
 # computations and scenes run in a process with PyTorch and Manim imported (LECTURE_WARM=0: cold)
 WARM    := $(PY) -m lecturemedia.animations.warm_start
 Q       := $(if $(filter-out 0,$(V)),,@)

@@ -106,6 +106,7 @@ SEPARATE = {"corpus_build", "course_built"}
 CHAINED = {"lecture_built", "site"}
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which `-p no:xdist` leaves out
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto` (pyproject.toml): one worker more than the cores this process may use. A sixth
     of the suite's time is spent waiting (on Impress drawing its slide show, the watcher's
@@ -120,20 +121,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The order in which pytest-xdist's work stealing (pyproject.toml) hands out the tests: each
     worker gets a stretch of it, and an idle worker takes the last tests of a busy one.
 
-    First the tests that read a build of their own sources, so that one worker starts it while
-    another builds the fixture course. Then those that read the lecture or the site: their builds
-    come one after another and take one core each, and started last they would leave the other
-    core idle at the end. Then the tests marked `waits` (on a browser, Impress, a watcher, a
-    cluster), whose waits the other worker's builds fill. Last the tests that compute, which an
-    idle worker can take over."""
+    First the tests of the longest shared build, the decks we did not write, so that it starts
+    at once while another worker builds the fixture course; then the tests marked
+    `waits(long=True)`, which its worker runs next, early, while the others compute (last, one
+    of them left the cores idle for its 20 s). Then the other tests that read a build of their
+    own sources, then those that read the lecture or the site: their builds come one after
+    another and take one core each, and started last they would leave the others idle at the
+    end. Then the tests marked `waits` (on a browser, Impress, a watcher, a cluster), whose waits
+    the other workers' builds fill. Last the tests that compute, which an idle worker can take
+    over."""
 
     def rank(item: pytest.Item) -> int:
         names = set(getattr(item, "fixturenames", ()))
-        if SEPARATE & names:
+        waits = item.get_closest_marker("waits")
+        if "corpus_build" in names:
             return 0
-        if CHAINED & names:
+        if waits and waits.kwargs.get("long"):
             return 1
-        return 2 if item.get_closest_marker("waits") else 3
+        if SEPARATE & names:
+            return 2
+        if CHAINED & names:
+            return 3
+        return 4 if waits else 5
 
     items.sort(key=rank)
 

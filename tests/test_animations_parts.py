@@ -136,7 +136,7 @@ def environment_kept() -> Iterator[None]:
 
 
 @pytest.mark.slow
-@pytest.mark.waits  # on the cluster's workers
+@pytest.mark.waits(long=True)  # on the cluster's workers, for 10 s
 def test_a_render_on_a_dask_cluster_that_loses_a_worker_has_the_frames_of_a_local_render(
     whole: Path, tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from lecturemedia.project_copy import Project
 
-pytestmark = pytest.mark.waits  # on Impress drawing the slide show
+pytestmark = pytest.mark.waits(long=True)  # on Impress drawing the slide show, for 20 s
 
 pptx = pytest.importorskip("pptx")
 ImageChops = pytest.importorskip("PIL.ImageChops")
