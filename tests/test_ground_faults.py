@@ -124,6 +124,10 @@ def test_a_full_disk_is_named(full_build: Project, source: str, edit: Callable[[
     assert out.returncode != 0
     assert "bad array subscript" not in out.stderr
     assert "build/ has no space left on its disk" in out.stderr, out.stderr
+    if source.startswith("slides_src/"):  # none of the edited deck's outputs is left to pass for it
+        deck = source.removeprefix("slides_src/").removesuffix(".md")
+        outputs = (f"build/md/{deck}.md", f"build/slides/{deck}.pdf", f"build/html/{deck}.html")
+        assert not [rel for rel in outputs if full_build.path(rel).exists()]
 
 
 def test_make_runs_a_job_per_core_whatever_omp_num_threads_says() -> None:

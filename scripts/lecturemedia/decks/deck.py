@@ -10,6 +10,7 @@ python -m lecturemedia.decks.deck html NAME      build/html/NAME.html
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import time
@@ -124,13 +125,9 @@ def render_markdown(name: str) -> None:
         "traces": Traces(),
         "video": templating.video_placer(paths.scene_names),
     }
-    try:
-        text = templating.render(name, context)
-        check_paths(source, text)
-        warn_glued_lists(source, text)
-    except UserError:
-        remove_outputs(name)
-        raise
+    text = templating.render(name, context)
+    check_paths(source, text)
+    warn_glued_lists(source, text)
     outputs.publish(BUILD / "md" / f"{name}.md", text)
 
 
@@ -230,10 +227,18 @@ def main() -> None:
     parser.add_argument("step", choices=["deps", "md", "pdf", "handout", "html"])
     parser.add_argument("name", help="deck name: slides_src/NAME.md")
     args = parser.parse_args()
-    if args.step == "deps":
-        write_deps(args.name)
-    elif args.step == "md":
-        render_markdown(args.name)
+    if args.step in ("deps", "md"):
+        try:
+            if args.step == "deps":
+                write_deps(args.name)
+            else:
+                render_markdown(args.name)
+        except (UserError, OSError):  # a template error, a full disk…
+            # Make runs these steps only when the deck or what it reads changed: no output of the
+            # deck as it was may pass for the current one.
+            with contextlib.suppress(OSError):
+                remove_outputs(args.name)
+            raise
     elif args.step in ("pdf", "handout"):
         build_pdf(args.name, handout=args.step == "handout")
     else:
