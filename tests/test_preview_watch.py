@@ -242,7 +242,7 @@ def test_a_bad_edit_shows_the_error_until_a_good_one(
     assert re.search(rf"slides_src/{deck}\.md:{line}\b.*nope", state["error"])
     assert events.next("built", timeout=120)["ok"] is False
     assert b"<section" in preview.get(f"{deck}.html")  # the last good slides are still served
-    assert "nope" in "".join(preview.output)  # and the terminal said it
+    assert preview.said("nope"), preview.output  # and the terminal said it
     assert preview.proc.poll() is None  # the watcher lives on
 
     fresh = preview.events()  # a page opened now is told of the error at once
@@ -277,7 +277,7 @@ def test_a_stop_ends_everything_it_started(
     while _marked(mark) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _marked(mark) == []
-    assert "stopping" in "".join(preview.output)
+    assert preview.said("stopping"), preview.output
     assert not [p for p in project.path("build").rglob("*.tmp")]  # nothing half-written
 
 

@@ -93,6 +93,16 @@ class Preview:
     def events(self) -> EventStream:
         return EventStream(self.url + "__watch/events")
 
+    def said(self, text: str, timeout: float = 10) -> bool:
+        """Whether the watcher printed `text`: a thread reads its output, and may not have read a
+        line yet when an event sent after it has already arrived."""
+        deadline = time.monotonic() + timeout
+        while text not in "".join(self.output):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
         """Send sig to the watcher's process group, as Ctrl-C does to a terminal's; its exit code."""
         with suppress(ProcessLookupError):
