@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
+import yaml
 from conftest import REPO, VIDEOS, pdf_text
 from lecturemedia.project_copy import Project
 
@@ -124,10 +125,17 @@ def test_a_full_disk_is_named(full_build: Project, source: str, edit: Callable[[
     assert out.returncode != 0
     assert "bad array subscript" not in out.stderr
     assert "build/ has no space left on its disk" in out.stderr, out.stderr
-    if source.startswith("slides_src/"):  # none of the edited deck's outputs is left to pass for it
+    # nothing made from the edited source is left to pass for what it says now
+    if source.startswith("slides_src/"):  # the deck's outputs
         deck = source.removeprefix("slides_src/").removesuffix(".md")
-        outputs = (f"build/md/{deck}.md", f"build/slides/{deck}.pdf", f"build/html/{deck}.html")
-        assert not [rel for rel in outputs if full_build.path(rel).exists()]
+        stale = [f"build/md/{deck}.md", f"build/slides/{deck}.pdf", f"build/html/{deck}.html"]
+    else:  # the trace whose learning rate changed, its video, and the decks that quote it
+        traces = yaml.safe_load(full_build.path("course.yaml").read_text(encoding="utf-8"))["traces"]
+        trace = next(name for name, params in traces.items() if "lr" in params)
+        quoting = [d.stem for d in full_build.path("build/deps").glob("*.d") if f"traces/{trace}.json" in d.read_text()]
+        assert quoting, "the fixture course quotes the trace in a deck"
+        stale = [f"build/traces/{trace}.json", f"{VIDEOS}/{trace}.mp4", *(f"build/slides/{d}.pdf" for d in quoting)]
+    assert not [rel for rel in stale if full_build.path(rel).exists()]
 
 
 def test_make_runs_a_job_per_core_whatever_omp_num_threads_says() -> None:

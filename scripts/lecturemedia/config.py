@@ -16,6 +16,7 @@ decks and no trace, and editing a learning rate rebuilds one trace and what read
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -26,7 +27,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import console, paths
+from . import console, outputs, paths
 from .errors import UserError, friendly_main
 
 TOP_LEVEL = ("course", "traces", "site", "render")
@@ -226,9 +227,17 @@ def _empty(line: int) -> LinedDict:
 
 
 def write_json(path: Path, content: Any) -> None:
-    """A part of course.yaml as its readers take it, rewritten only when it changes."""
+    """A part of course.yaml as its readers take it, rewritten only when it changes. A part that
+    changed but cannot be written (a full disk) goes, with everything made from it: what was made
+    from its old values must not pass for the new ones."""
     text = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    paths.write_atomic(path, text, only_if_changed=True)
+    try:
+        paths.write_atomic(path, text, only_if_changed=True)
+    except OSError:
+        with contextlib.suppress(OSError):
+            outputs.remove(path)
+            outputs.remove_dependents(path)
+        raise
 
 
 def split(path: Path, out_dir: Path) -> None:

@@ -217,7 +217,8 @@ if __name__ == "__main__":
 
 def _dependents_graph() -> dict[str, set[str]]:
     """prerequisite -> the products made from it, from the .d files the build wrote, plus the
-    steps every deck and video has (its Markdown -> its outputs; a video -> its copies)."""
+    steps every trace, deck and video has (course.yaml's parts -> the traces and the decks'
+    Markdown; a deck's Markdown -> its outputs; a video -> its copies)."""
     graph: dict[str, set[str]] = {}
 
     def edge(prereq: str, target: str) -> None:
@@ -229,7 +230,12 @@ def _dependents_graph() -> dict[str, set[str]]:
             if sep:
                 for prereq in prereqs.split():
                     edge(prereq, target.strip())
+    config = paths.rel(paths.CONFIG_DIR)
+    for trace in (paths.BUILD / "traces").glob("*.json"):  # course.yaml's parts -> the traces
+        edge(f"{config}/trace-{trace.stem}.json", paths.rel(trace))
+        edge(f"{config}/environment.json", paths.rel(trace))
     for md in (paths.BUILD / "md").glob("*.md"):
+        edge(f"{config}/course.json", paths.rel(md))
         for fmt in paths.DECK_OUTPUTS:
             edge(paths.rel(md), paths.rel(paths.deck_output(fmt, md.stem)))
     for mp4 in (paths.BUILD / "videos").rglob("*.mp4"):  # a video -> its posters, captions, copies

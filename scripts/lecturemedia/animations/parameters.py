@@ -46,9 +46,16 @@ def load(path: Path = paths.CONFIG_FILE) -> dict[str, computation.Params]:
 def split(path: Path, out_dir: Path) -> None:
     """trace-<name>.json and environment.json under out_dir, each only if changed."""
     params = load(path)
-    config.write_json(out_dir / "environment.json", {"torch": torch_version()})
-    for name, value in params.items():
-        config.write_json(out_dir / f"trace-{name}.json", value.model_dump(mode="json"))
+    parts = {"environment.json": {"torch": torch_version()}}
+    parts |= {f"trace-{name}.json": value.model_dump(mode="json") for name, value in params.items()}
+    failed: OSError | None = None
+    for part, content in parts.items():  # every part, even after one failed: each that changed goes
+        try:
+            config.write_json(out_dir / part, content)
+        except OSError as exc:
+            failed = failed or exc
+    if failed:
+        raise failed
     for stale in out_dir.glob("trace-*.json"):
         if stale.stem.removeprefix("trace-") not in params:
             stale.unlink()
