@@ -17,8 +17,8 @@ PY      := $(VENV)/bin/python
 PKG     := scripts/lecturemedia
 # Python's bytecode caches are written (scripts/**/__pycache__, and the tests', ignored by git)
 # even where PYTHONDONTWRITEBYTECODE is set: a build runs hundreds of short engine processes, a
-# test run three workers, each of which would compile the same modules again. The course's
-# folders get none (the loaders of its scenes and computations see to it).
+# test run a worker per core and one more, each of which would compile the same modules again.
+# The course's folders get none (the loaders of its scenes and computations see to it).
 unexport PYTHONDONTWRITEBYTECODE
 # computations and scenes run in a process with PyTorch and Manim imported (LECTURE_WARM=0: cold)
 WARM    := $(PY) -m lecturemedia.animations.warm_start
@@ -134,8 +134,7 @@ CONFIG_PARTS := build/config/course.json build/config/site.json build/config/env
 # records the torch version that the traces depend on.
 build/config/.split: course.yaml $(COMPUTATION_FILES) $(PKG)/config.py $(PKG)/animations/computation.py \
 		$(PKG)/animations/parameters.py $(SETUP)
-	$(Q)$(PY) -m lecturemedia.config split
-	$(Q)$(PY) -m lecturemedia.animations.parameters split
+	$(Q)s=0; $(PY) -m lecturemedia.config split || s=$$?; $(PY) -m lecturemedia.animations.parameters split; exit $$s
 	$(Q)touch $@
 $(CONFIG_PARTS): build/config/.split
 	$(Q)[ -f $@ ] || { $(PY) -m lecturemedia.config split && $(PY) -m lecturemedia.animations.parameters split; }

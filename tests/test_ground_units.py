@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, REPO, engine_at
-from lecturemedia import config, outputs
+from lecturemedia import config, outputs, paths
 from lecturemedia.animations import parameters
 from lecturemedia.errors import UserError
 from lecturemedia.numbers import num
@@ -212,3 +213,40 @@ def test_a_product_that_went_comes_back_with_its_time_only_with_its_bytes(
         assert outputs.publish(trace, again, only_if_changed=True)
         assert (trace.stat().st_mtime_ns == old) is keeps_its_time
         assert outputs.intact(trace)
+
+
+def test_a_part_of_course_yaml_that_cannot_be_written_goes_with_what_was_made_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk as a new learning rate is split out of course.yaml: its old trace, the video
+    drawn from it and the deck quoting it must not pass for the new value; the rest stays."""
+    build = tmp_path / "build"
+    made = {
+        "config/trace-a.json": '{\n  "lr": 0.1\n}\n',
+        "config/trace-b.json": "{}\n",
+        "traces/a.json": "a",
+        "traces/b.json": "b",
+        "videos/a.mp4": "video",
+        "md/quotes_a.md": "md",
+        "md/quotes_b.md": "md",
+        "slides/quotes_a.pdf": "pdf",
+        "slides/quotes_b.pdf": "pdf",
+        "deps/videos/a-preview.d": "build/videos/a.mp4: build/traces/a.json\n",
+        "deps/quotes_a.d": "build/md/quotes_a.md: build/traces/a.json\n",
+        "deps/quotes_b.d": "build/md/quotes_b.md: build/traces/b.json\n",
+    }
+    for rel, text in made.items():
+        (build / rel).parent.mkdir(parents=True, exist_ok=True)
+        (build / rel).write_text(text, encoding="utf-8")
+
+    def full_disk(path: Path, data: str, *, only_if_changed: bool = False) -> bool:
+        if only_if_changed and path.exists() and path.read_text(encoding="utf-8") == data:
+            return False
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    with engine_at(tmp_path):
+        monkeypatch.setattr(paths, "write_atomic", full_disk)
+        with pytest.raises(OSError):
+            config.write_parts(build / "config", {"trace-a.json": {"lr": 0.35}, "trace-b.json": {}})
+    left = sorted(str(p.relative_to(build)) for p in build.rglob("*") if p.is_file() and "deps" not in p.parts)
+    assert left == ["config/trace-b.json", "md/quotes_b.md", "slides/quotes_b.pdf", "traces/b.json"]

@@ -235,9 +235,23 @@ def write_json(path: Path, content: Any) -> None:
         paths.write_atomic(path, text, only_if_changed=True)
     except OSError:
         with contextlib.suppress(OSError):
-            outputs.remove(path)
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
             outputs.remove_dependents(path)
         raise
+
+
+def write_parts(out_dir: Path, parts: dict[str, Any]) -> None:
+    """Each part under out_dir (write_json), every one tried even after one failed, so that each
+    that changed but could not be written goes; then the first failure is raised."""
+    failed: OSError | None = None
+    for name, content in parts.items():
+        try:
+            write_json(out_dir / name, content)
+        except OSError as exc:
+            failed = failed or exc
+    if failed:
+        raise failed
 
 
 def split(path: Path, out_dir: Path) -> None:
@@ -248,10 +262,10 @@ def split(path: Path, out_dir: Path) -> None:
             f"{paths.rel(path)}: no course: section; the decks get no author, date, theme or language "
             "(add one, e.g. `course:` with `author:` and `lang:` under it, or `course: {}` for none)"
         )
-    write_json(out_dir / "course.json", pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True)))
     site = config.site.model_dump(mode="json")
     site["line"] = config.site_line
-    write_json(out_dir / "site.json", site)
+    course = pandoc_metadata(config.course.model_dump(mode="json", exclude_none=True))
+    write_parts(out_dir, {"course.json": course, "site.json": site})
 
 
 def pandoc_metadata(course: dict[str, Any]) -> dict[str, Any]:

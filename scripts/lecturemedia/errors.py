@@ -42,7 +42,7 @@ def os_error(exc: OSError) -> str:
     """A failed read or write, as one line with what to do."""
     where = exc.filename or "a file"
     if exc.errno == errno.ENOSPC:
-        free = disk_full() or "full when this step wrote; some space was freed since"
+        free = disk_full() or "none when this step wrote"
         writing = f" (writing {exc.filename})" if exc.filename else ""
         return f"{FULL} ({free}){writing}: {FULL_FIX}"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

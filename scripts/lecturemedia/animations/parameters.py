@@ -48,14 +48,7 @@ def split(path: Path, out_dir: Path) -> None:
     params = load(path)
     parts = {"environment.json": {"torch": torch_version()}}
     parts |= {f"trace-{name}.json": value.model_dump(mode="json") for name, value in params.items()}
-    failed: OSError | None = None
-    for part, content in parts.items():  # every part, even after one failed: each that changed goes
-        try:
-            config.write_json(out_dir / part, content)
-        except OSError as exc:
-            failed = failed or exc
-    if failed:
-        raise failed
+    config.write_parts(out_dir, parts)
     for stale in out_dir.glob("trace-*.json"):
         if stale.stem.removeprefix("trace-") not in params:
             stale.unlink()

@@ -234,8 +234,8 @@ def main() -> None:
             else:
                 render_markdown(args.name)
         except (UserError, OSError):  # a template error, a full disk…
-            # Make runs these steps only when the deck or what it reads changed: no output of the
-            # deck as it was may pass for the current one.
+            # Make runs these steps when the deck, what it reads, or the engine changed: no output
+            # made before may pass for the current deck (the next good run makes them again).
             with contextlib.suppress(OSError):
                 remove_outputs(args.name)
             raise
