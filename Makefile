@@ -132,12 +132,15 @@ COMPUTATION_FILES := $(wildcard computations/*.py)
 CONFIG_PARTS := build/config/course.json build/config/site.json build/config/environment.json $(COMPUTATIONS:%=build/config/trace-%.json)
 # After $(SETUP) (not order-only): a reinstall (a new torch, say) re-splits, and environment.json
 # records the torch version that the traces depend on.
+# The traces' parts are split even when the course's failed: each part that changed but could
+# not be written (a full disk) goes with what was made from it.
+SPLIT := s=0; $(PY) -m lecturemedia.config split || s=$$?; $(PY) -m lecturemedia.animations.parameters split; exit $$s
 build/config/.split: course.yaml $(COMPUTATION_FILES) $(PKG)/config.py $(PKG)/animations/computation.py \
 		$(PKG)/animations/parameters.py $(SETUP)
-	$(Q)s=0; $(PY) -m lecturemedia.config split || s=$$?; $(PY) -m lecturemedia.animations.parameters split; exit $$s
+	$(Q)$(SPLIT)
 	$(Q)touch $@
 $(CONFIG_PARTS): build/config/.split
-	$(Q)[ -f $@ ] || { $(PY) -m lecturemedia.config split && $(PY) -m lecturemedia.animations.parameters split; }
+	$(Q)[ -f $@ ] || { $(SPLIT); }
 
 course.yaml:
 	@echo "error: course.yaml is missing: it holds the course facts and the computations' parameters" \

@@ -228,11 +228,9 @@ def main() -> None:
     parser.add_argument("name", help="deck name: slides_src/NAME.md")
     args = parser.parse_args()
     if args.step in ("deps", "md"):
+        step = write_deps if args.step == "deps" else render_markdown
         try:
-            if args.step == "deps":
-                write_deps(args.name)
-            else:
-                render_markdown(args.name)
+            step(args.name)
         except (UserError, OSError):  # a template error, a full disk…
             # Make runs these steps when the deck, what it reads, or the engine changed: no output
             # made before may pass for the current deck (the next good run makes them again).
