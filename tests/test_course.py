@@ -280,7 +280,10 @@ def test_every_frame_has_speaker_notes_that_read_aloud_and_stay_off_the_page(cou
     frames = level1_frames(text) if str(meta(course_built, deck).get("slide-level")) == "1" else None
     blocks = notes_blocks(text)
     if frames is not None:
-        assert len(blocks) == frames
+        assert len(blocks) == frames, (
+            f"slides_src/{deck}.md: {frames} frames, {len(blocks)} with speaker notes; the narrated lecture"
+            " speaks each frame's notes: end every frame with a `::: notes` div (README, Speaker notes)"
+        )
     assert len(html_notes(course_built.path(f"build/html/{deck}.html"))) == len(blocks)
     page = re.sub(r"(\w)- (\w)", r"\1\2", squash(pdf_text(course_built.path(f"build/slides/{deck}.pdf"))))  # hyphens
     for block in blocks:
